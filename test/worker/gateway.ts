@@ -1,0 +1,47 @@
+// Test helper: the real worker (its default export) called in workerd with an env pointing at a
+// private tenant of the stand-in upstream, so each test has its own upstream counters and faults.
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { inject } from "vitest";
+import app from "../../worker/index";
+
+export const upstreamURL = inject("upstreamURL");
+let counter = 0;
+
+export interface TenantStats {
+  calls: { embeddings: number; rerank: number };
+  embedded: Record<string, number>;
+  reranked: Record<string, number>;
+  bodies: Array<Record<string, any>>;
+  authHeaders: string[];
+}
+
+export function gateway(vars: Record<string, string> = {}, tenant = `t${Date.now()}-${counter++}-${Math.random().toString(36).slice(2, 8)}`) {
+  const testEnv = { ...env, AUTH_MODE: "open", TOGETHER_BASE_URL: `${upstreamURL}/t/${tenant}/v1`, ...vars } as typeof env;
+  const clientIp = `test-client-${tenant}`;
+  const control = (path: string, body?: unknown) =>
+    fetch(`${upstreamURL}/t/${tenant}/${path}`, { method: "POST", body: JSON.stringify(body ?? {}) }).then((r) => r.json());
+
+  async function request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", clientIp);
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(`https://gateway.test${path}`, { ...init, headers }), testEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+
+  return {
+    tenant,
+    env: testEnv,
+    request,
+    post: (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      request(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...headers } }),
+    stats: () => control("_stats") as Promise<TenantStats>,
+    fault: (fault: Record<string, unknown>) => control("_fault", fault),
+  };
+}
+
+export function decodeBase64Vector(b64: string): Float32Array {
+  const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+  return new Float32Array(bytes.buffer);
+}

@@ -1,0 +1,23 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+import { ApiError } from "../errors";
+
+/** Whether a browser origin may call the gateway: listed in ALLOWED_ORIGINS, or the list holds "*". */
+export function isOriginAllowed(allowed: readonly string[], origin: string): boolean {
+  return allowed.includes(origin) || allowed.includes("*");
+}
+
+/**
+ * Refuses requests whose Origin is not allowed with a visible 403. CORS already keeps browsers
+ * from reading such responses; this also stops the request being served (and billed) at all.
+ * Requests without an Origin (curl, servers) pass.
+ */
+export function originGuard(): MiddlewareHandler<AppEnv> {
+  return async function originGuard(c, next) {
+    const origin = c.req.header("origin");
+    if (origin && !isOriginAllowed(c.var.config.allowedOrigins, origin)) {
+      throw new ApiError(403, "origin_not_allowed", `The origin '${origin}' is not allowed to call this gateway (ALLOWED_ORIGINS).`);
+    }
+    return next();
+  };
+}

@@ -1,0 +1,20 @@
+import type { Context } from "hono";
+import type { CachePolicy, ResolvedItems } from "./item-cache";
+
+/** Request `Cache-Control`: `no-cache` skips the read, `no-store` skips the write. */
+export function cachePolicyFrom(cacheControl: string | undefined, ttlSeconds: number): CachePolicy {
+  const directives = (cacheControl ?? "").toLowerCase().split(",").map((d) => d.trim());
+  return { read: !directives.includes("no-cache"), write: !directives.includes("no-store"), ttlSeconds };
+}
+
+/** `HIT` when nothing was missing, `MISS` when nothing was found, else `PARTIAL`. */
+export function cacheStatus(hits: number, misses: number): "HIT" | "MISS" | "PARTIAL" {
+  if (misses === 0) return "HIT";
+  return hits === 0 ? "MISS" : "PARTIAL";
+}
+
+export function setCacheHeaders(c: Context, resolved: ResolvedItems): void {
+  c.header("X-Cache", cacheStatus(resolved.hits, resolved.misses));
+  c.header("X-Cache-Hits", String(resolved.hits));
+  c.header("X-Cache-Misses", String(resolved.misses));
+}

@@ -1,0 +1,26 @@
+/** Tokens the upstream billed for the calls one request made. */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export const NO_USAGE: Usage = Object.freeze({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+
+const asCount = (n: unknown) => (typeof n === "number" && Number.isFinite(n) && n >= 0 ? Math.round(n) : 0);
+
+/** Reads an upstream `usage` object leniently: missing or odd fields count as 0. */
+export function readUsage(raw: unknown): Usage {
+  const u = (raw ?? {}) as Record<string, unknown>;
+  const prompt = asCount(u.prompt_tokens);
+  const completion = asCount(u.completion_tokens);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: asCount(u.total_tokens) || prompt + completion };
+}
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+    completion_tokens: a.completion_tokens + b.completion_tokens,
+    total_tokens: a.total_tokens + b.total_tokens,
+  };
+}

@@ -1,0 +1,87 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** Together's error `type` values, so SDKs map them to their own error classes. */
+export type ErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "not_found_error"
+  | "rate_limit_error"
+  | "upstream_error"
+  | "server_error";
+
+export interface ErrorBody {
+  error: { message: string; type: ErrorType; param: string | null; code: string | null };
+}
+
+/**
+ * The one error class of the gateway. Everything a client can see as an error is an ApiError,
+ * rendered in Together's `{error:{message,type,param,code}}` shape by `onError`.
+ *
+ * @example
+ * throw new ApiError(404, "model_not_found", `Model "${id}" is not served here`, { type: "not_found_error", param: "model" });
+ */
+export class ApiError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly type: ErrorType;
+  readonly param: string | null;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    options: { type?: ErrorType; param?: string | null; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.type = options.type ?? defaultType(status);
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
+  }
+
+  toBody(): ErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+function defaultType(status: number): ErrorType {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 429) return "rate_limit_error";
+  if (status >= 500) return status === 500 ? "server_error" : "upstream_error";
+  return "invalid_request_error";
+}
+
+/** A 400 for a request field, the most common refusal. */
+export function invalidParam(param: string | null, message: string, code = "invalid_request"): ApiError {
+  return new ApiError(400, code, message, { param });
+}
+
+/** Hono's own HTTPExceptions (malformed JSON, body limit) become ApiErrors with our codes. */
+function fromHttpException(err: HTTPException): ApiError {
+  const status = err.status as ContentfulStatusCode;
+  if (status === 400) return invalidParam(null, "The request body is not valid JSON.", "invalid_json");
+  if (status === 401) return new ApiError(401, "unauthorized", "A valid credential is required.");
+  return new ApiError(status, "http_error", err.message || "Request refused.");
+}
+
+/** The app's single `onError`: known errors keep their status; anything else is a 500 that reveals nothing. */
+export function renderError(err: Error, c: Context): Response {
+  let apiError: ApiError;
+  if (err instanceof ApiError) apiError = err;
+  else if (err instanceof HTTPException) apiError = fromHttpException(err);
+  else {
+    console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), message: "unhandled error", error: String(err?.name ?? "Error") }));
+    apiError = new ApiError(500, "internal_error", "The gateway failed to handle this request.");
+  }
+  for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+  c.header("Cache-Control", "no-store");
+  return c.json(apiError.toBody(), apiError.status);
+}

@@ -1,0 +1,57 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./app-env";
+import { authenticate, requireScope } from "./auth/authenticate";
+import { isOriginAllowed, originGuard } from "./auth/origin-guard";
+import { rateLimit } from "./auth/rate-limit";
+import type { GatewayConfig } from "./config";
+import { ApiError, renderError } from "./errors";
+import { bodySize } from "./middleware/body-size";
+import { gatewayConfig } from "./middleware/gateway-config";
+import { requestLog } from "./middleware/request-log";
+import { registerEmbeddings } from "./routes/embeddings";
+import { registerModels } from "./routes/models";
+import { registerRerank } from "./routes/rerank";
+import { registerTokens } from "./routes/tokens";
+import { rejectInvalid } from "./schemas/error";
+
+const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectInvalid });
+
+app.use(requestId({ headerName: "X-Request-Id" }));
+app.use(requestLog());
+// An API called from other origins: CORS decides who may read, so CORP must not block it.
+app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+app.use(gatewayConfig());
+app.use(
+  "/v1/*",
+  cors({
+    origin: (origin, c) => (isOriginAllowed((c.get("config") as GatewayConfig).allowedOrigins, origin) ? origin : null),
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Authorization", "Content-Type", "Cache-Control", "X-Request-Id"],
+    exposeHeaders: ["X-Cache", "X-Cache-Hits", "X-Cache-Misses", "Retry-After", "X-Request-Id"],
+    maxAge: 86400,
+  }),
+);
+app.use("/v1/*", originGuard());
+app.use("/v1/*", authenticate());
+app.use("/v1/*", rateLimit());
+app.use("/v1/*", bodySize());
+app.use("/v1/embeddings", requireScope("embed"));
+app.use("/v1/rerank", requireScope("rerank"));
+
+registerEmbeddings(app);
+registerRerank(app);
+registerModels(app);
+registerTokens(app);
+
+app.get("/health", (c) => c.json({ status: "ok" }));
+app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "embed-edge", version: "1" } });
+
+app.notFound(() => {
+  throw new ApiError(404, "route_not_found", "No such route. The gateway serves POST /v1/embeddings, POST /v1/rerank and GET /v1/models.");
+});
+app.onError(renderError);
+
+export default app;

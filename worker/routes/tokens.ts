@@ -1,0 +1,49 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../app-env";
+import { isOriginAllowed } from "../auth/origin-guard";
+import { mintToken, SCOPES } from "../auth/tokens";
+import { ApiError, invalidParam } from "../errors";
+import { ErrorDataSchema } from "../schemas/error";
+
+const MintRequestSchema = z
+  .object({
+    sub: z.string().min(1).max(256).openapi({ description: "Your user's id: the rate-limit key", example: "user-42" }),
+    ttl_seconds: z.number().int().positive().optional().openapi({ description: "Capped at TOKEN_MAX_TTL_SECONDS" }),
+    origin: z.string().url().optional().openapi({ description: "The browser origin the token is bound to", example: "https://app.example.com" }),
+    scopes: z.array(z.enum(SCOPES)).min(1).optional(),
+    tier: z.string().max(32).optional(),
+  })
+  .strict()
+  .openapi("MintTokenRequest");
+
+export const tokensRoute = createRoute({
+  method: "post",
+  path: "/v1/tokens",
+  summary: "Mint a short-lived browser token (server keys only)",
+  request: { body: { required: true, content: { "application/json": { schema: MintRequestSchema } } } },
+  responses: {
+    200: {
+      description: "A signed HS256 token",
+      content: { "application/json": { schema: z.object({ token: z.string(), expires_at: z.number().int(), token_type: z.literal("Bearer") }) } },
+    },
+    400: { description: "Invalid request", content: { "application/json": { schema: ErrorDataSchema } } },
+    403: { description: "Not a server key", content: { "application/json": { schema: ErrorDataSchema } } },
+  },
+});
+
+export function registerTokens(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(tokensRoute, async (c) => {
+    const { auth, allowedOrigins } = c.var.config;
+    if (auth.mode !== "token") throw new ApiError(404, "tokens_disabled", "Tokens are only issued when AUTH_MODE=token.");
+    if (c.var.principal.kind !== "server-key") throw new ApiError(403, "server_key_required", "Only a server key may mint tokens.");
+    const body = c.req.valid("json");
+    const origin = body.origin?.replace(/\/+$/, "");
+    if (origin && !isOriginAllowed(allowedOrigins, origin)) {
+      throw invalidParam("origin", `The origin '${origin}' is not in ALLOWED_ORIGINS.`);
+    }
+    const ttlSeconds = Math.min(body.ttl_seconds ?? auth.tokenMaxTtlSeconds, auth.tokenMaxTtlSeconds);
+    const { token, expiresAt } = await mintToken(auth.tokenSecret, { sub: body.sub, ttlSeconds, origin, scopes: body.scopes, tier: body.tier });
+    c.header("Cache-Control", "no-store");
+    return c.json({ token, expires_at: expiresAt, token_type: "Bearer" as const }, 200);
+  });
+}

@@ -1,0 +1,33 @@
+import { z } from "@hono/zod-openapi";
+
+export const EmbeddingsRequestSchema = z
+  .object({
+    model: z.string().min(1).openapi({ example: "BAAI/bge-large-en-v1.5" }),
+    input: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).openapi({ example: "New York City" }),
+    encoding_format: z.enum(["float", "base64"]).optional().openapi({
+      description: "`float` (default) returns number arrays; `base64` returns little-endian float32 bytes, 4-5x smaller.",
+    }),
+    // Accepted only when equal to the model's own size: these models cannot shorten vectors.
+    dimensions: z.number().int().positive().optional(),
+    // Accepted for OpenAI-client compatibility and ignored: never forwarded upstream.
+    user: z.string().optional(),
+  })
+  .strict()
+  .openapi("EmbeddingsRequest");
+
+export type EmbeddingsRequest = z.infer<typeof EmbeddingsRequestSchema>;
+
+export const EmbeddingsResponseSchema = z
+  .object({
+    object: z.literal("list"),
+    model: z.string(),
+    data: z.array(
+      z.object({
+        object: z.literal("embedding"),
+        index: z.number().int(),
+        embedding: z.union([z.array(z.number()), z.string()]),
+      }),
+    ),
+    usage: z.object({ prompt_tokens: z.number().int(), total_tokens: z.number().int() }),
+  })
+  .openapi("EmbeddingsResponse");
