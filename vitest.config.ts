@@ -5,6 +5,7 @@ import { TEST_MODELS_JSON } from "./test/setup/test-models";
 
 export default defineConfig({
   test: {
+    silent: "passed-only",
     projects: [
       {
         // The worker in the real Workers runtime (workerd) with real local KV and rate limiters.

@@ -68,6 +68,7 @@ export function invalidParam(param: string | null, message: string, code = "inva
 function fromHttpException(err: HTTPException): ApiError {
   const status = err.status as ContentfulStatusCode;
   if (status === 400) return invalidParam(null, "The request body is not valid JSON.", "invalid_json");
+  if (status === 415) return new ApiError(415, "invalid_content_type", "Send the body as JSON with 'Content-Type: application/json'.");
   if (status === 401) return new ApiError(401, "unauthorized", "A valid credential is required.");
   return new ApiError(status, "http_error", err.message || "Request refused.");
 }

@@ -28,10 +28,10 @@ export const DEFAULT_MODELS: readonly ModelSpec[] = [
 
 /** Parses the `MODELS` variable (a JSON array, or an already-parsed array from wrangler vars). */
 export function parseModels(raw: unknown): Map<string, ModelSpec> {
-  let value = raw;
-  if (typeof raw === "string") {
+  let value = raw === "" ? undefined : raw;
+  if (typeof value === "string") {
     try {
-      value = JSON.parse(raw);
+      value = JSON.parse(value);
     } catch {
       throw new Error("MODELS must be a JSON array of {id, type, dimensions?, context_length?, max_batch?}");
     }

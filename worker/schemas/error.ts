@@ -1,5 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { ApiError } from "../errors";
 
 export const ErrorDataSchema = z
@@ -19,25 +18,34 @@ function paramName(path: readonly PropertyKey[]): string | null {
   return path.reduce<string>((name, part) => (typeof part === "number" ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)), "");
 }
 
+type Issue = z.core.$ZodIssue;
+
+/** The most specific issue: inside a union, the branch that got furthest names the real culprit. */
+function deepestIssue(issue: Issue): Issue {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
+  const candidates = issue.errors.map((branch) => branch[0]).filter(Boolean).map(deepestIssue);
+  const best = candidates.reduce((a, b) => (b.path.length > a.path.length ? b : a));
+  return best.path.length === 0 ? issue : { ...best, path: [...issue.path, ...best.path] };
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined), input);
+}
+
 /** Turns the first schema violation into a 400 naming the offending param. */
-export function validationError(error: z.ZodError): ApiError {
-  const issue = error.issues[0];
+export function validationError(error: z.ZodError, input: unknown): ApiError {
+  const issue = deepestIssue(error.issues[0]);
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0];
     return new ApiError(400, "unknown_parameter", `Unknown parameter: '${key}'.`, { param: key });
   }
   const param = paramName(issue.path);
-  const missing = issue.code === "invalid_type" && issue.input === undefined;
+  const missing = issue.path.length > 0 && valueAt(input, issue.path) === undefined;
   const message = missing ? `Missing required parameter: '${param}'.` : `Invalid '${param ?? "body"}': ${issue.message}.`;
   return new ApiError(400, missing ? "missing_parameter" : "invalid_parameter", message, { param });
 }
 
 /** The OpenAPIHono `defaultHook`: every failed validation becomes our 400. */
-export function rejectInvalid(result: { success: boolean; error?: z.ZodError }, c: Context): void {
-  if (result.success) return;
-  const contentType = c.req.header("content-type") ?? "";
-  if (c.req.method === "POST" && !/json/i.test(contentType)) {
-    throw new ApiError(400, "invalid_content_type", "Send the body as JSON with 'Content-Type: application/json'.");
-  }
-  throw validationError(result.error!);
+export function rejectInvalid(result: { success: boolean; error?: z.ZodError; data?: unknown }): void {
+  if (!result.success) throw validationError(result.error!, result.data);
 }
