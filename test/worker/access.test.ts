@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import { mintToken } from "../../worker/auth/tokens";
+import { STAND_IN_API_KEY } from "../upstream/together-stand-in";
+import { gateway } from "./gateway";
+
+const SECRET = "test-token-secret-0123456789abcdef0123456789";
+const ORIGIN = "https://app.example.com";
+const EMBED = { model: "BAAI/bge-large-en-v1.5", input: "access test" };
+const RERANK = { model: "Salesforce/Llama-Rank-v1", query: "q", documents: ["a"] };
+
+const tokenGateway = (vars: Record<string, string> = {}) => gateway({ AUTH_MODE: "token", ...vars });
+const bearer = (credential: string, origin?: string) => ({ authorization: `Bearer ${credential}`, ...(origin ? { origin } : {}) });
+
+async function expectRefused(gw: ReturnType<typeof gateway>, res: Response, status: number, code: string) {
+  const text = await res.text();
+  expect(res.status, text).toBe(status);
+  expect(JSON.parse(text).error.code).toBe(code);
+  expect(text).not.toContain(STAND_IN_API_KEY);
+  const stats = await gw.stats();
+  expect(stats.calls.embeddings + stats.calls.rerank).toBe(0);
+}
+
+describe("token mode refusals (no upstream call, JSON error)", () => {
+  it("Should refuse a request without a credential with 401", async () => {
+    const gw = tokenGateway();
+    const res = await gw.post("/v1/embeddings", EMBED);
+    expect(res.headers.get("www-authenticate")).toContain("Bearer");
+    await expectRefused(gw, res, 401, "missing_credential");
+  });
+
+  it("Should refuse an expired token with 401 token_expired", async () => {
+    const gw = tokenGateway();
+    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN }, Math.floor(Date.now() / 1000) - 3600);
+    await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token, ORIGIN)), 401, "token_expired");
+  });
+
+  it("Should refuse a token signed with another secret", async () => {
+    const gw = tokenGateway();
+    const { token } = await mintToken("another-secret-another-secret-another", { sub: "u1", ttlSeconds: 60, origin: ORIGIN });
+    await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token, ORIGIN)), 401, "invalid_token");
+  });
+
+  it("Should refuse a token whose lifetime exceeds TOKEN_MAX_TTL_SECONDS", async () => {
+    const gw = tokenGateway();
+    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 7 * 24 * 3600, origin: ORIGIN });
+    await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token, ORIGIN)), 401, "invalid_token");
+  });
+
+  it("Should refuse a token issued for another origin", async () => {
+    const gw = tokenGateway({ ALLOWED_ORIGINS: `${ORIGIN},https://other.example.com` });
+    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN });
+    await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token, "https://other.example.com")), 403, "token_origin_mismatch");
+  });
+
+  it("Should refuse a token without the needed scope", async () => {
+    const gw = tokenGateway();
+    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN, scopes: ["embed"] });
+    await expectRefused(gw, await gw.post("/v1/rerank", RERANK, bearer(token, ORIGIN)), 403, "missing_scope");
+  });
+
+  it("Should refuse a disallowed Origin with 403 even with a valid server key", async () => {
+    const gw = tokenGateway();
+    await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-1", "https://evil.example")), 403, "origin_not_allowed");
+  });
+
+  it("Should refuse a wrong server key in key mode", async () => {
+    const gw = gateway({ AUTH_MODE: "key" });
+    await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-x")), 401, "invalid_credential");
+  });
+
+  it("Should refuse tokens in key mode", async () => {
+    const gw = gateway({ AUTH_MODE: "key" });
+    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60 });
+    await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token)), 401, "invalid_credential");
+  });
+
+  it("Should refuse an oversized body after auth, before reading it", async () => {
+    const gw = tokenGateway({ MAX_BODY_BYTES: "4096" });
+    const res = await gw.post("/v1/embeddings", { ...EMBED, input: "z".repeat(10_000) }, bearer("test-server-key-1"));
+    await expectRefused(gw, res, 413, "body_too_large");
+  });
+
+  it("Should refuse too many inputs naming MAX_INPUTS", async () => {
+    const gw = tokenGateway({ MAX_INPUTS: "3" });
+    const res = await gw.post("/v1/embeddings", { ...EMBED, input: ["a", "b", "c", "d"] }, bearer("test-server-key-1"));
+    const text = await res.clone().text();
+    expect(text).toContain("MAX_INPUTS");
+    await expectRefused(gw, res, 400, "limit_exceeded");
+  });
+});
+
+describe("accepted credentials", () => {
+  it("Should serve a valid token from its origin, with CORS headers for that origin", async () => {
+    const gw = tokenGateway();
+    const { token } = await mintToken(SECRET, { sub: "u-ok", ttlSeconds: 600, origin: ORIGIN, scopes: ["embed", "rerank"] });
+    const res = await gw.post("/v1/embeddings", EMBED, bearer(token, ORIGIN));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expect(res.headers.get("access-control-expose-headers")).toContain("X-Cache");
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("Should serve server keys in token and key modes, and nothing in open mode", async () => {
+    for (const mode of ["token", "key"]) {
+      const gw = gateway({ AUTH_MODE: mode });
+      expect((await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-2"))).status).toBe(200);
+    }
+    const open = gateway({ AUTH_MODE: "open" });
+    expect((await open.post("/v1/embeddings", EMBED)).status).toBe(200);
+  });
+
+  it("Should answer a CORS preflight for an allowed origin and withhold it from others", async () => {
+    const gw = tokenGateway();
+    const preflight = (origin: string) =>
+      gw.request("/v1/embeddings", {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+      });
+    const ok = await preflight(ORIGIN);
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expect(ok.headers.get("access-control-max-age")).toBe("86400");
+    const bad = await preflight("https://evil.example");
+    expect(bad.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("minting tokens", () => {
+  it("Should mint a token with a server key that then works from its origin", async () => {
+    const gw = tokenGateway();
+    const res = await gw.post("/v1/tokens", { sub: "user-42", origin: ORIGIN, ttl_seconds: 99_999, scopes: ["embed"] }, bearer("test-server-key-1"));
+    expect(res.status).toBe(200);
+    const minted = (await res.json()) as any;
+    expect(minted.expires_at - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(3600);
+    expect((await gw.post("/v1/embeddings", EMBED, bearer(minted.token, ORIGIN))).status).toBe(200);
+  });
+
+  it("Should not let a token mint tokens, nor mint for an origin that is not allowed", async () => {
+    const gw = tokenGateway();
+    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN });
+    await expectRefused(gw, await gw.post("/v1/tokens", { sub: "x" }, bearer(token, ORIGIN)), 403, "server_key_required");
+    const res = await gw.post("/v1/tokens", { sub: "x", origin: "https://evil.example" }, bearer("test-server-key-1"));
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("rate limits", () => {
+  it("Should refuse a client over its rate limit with 429 JSON and retry-after, without calling upstream", async () => {
+    const gw = gateway({ AUTH_MODE: "open" });
+    let refused: Response | undefined;
+    const statuses: number[] = [];
+    for (let i = 0; i < 200 && !refused; i++) {
+      const res = await gw.request("/v1/models", { headers: { "cf-connecting-ip": "203.0.113.77" } });
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+    }
+    expect(refused, "the limiter never refused").toBeDefined();
+    expect(refused!.headers.get("retry-after")).toBe("60");
+    expect(((await refused!.json()) as any).error.code).toBe("rate_limit_exceeded");
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(100);
+    // Other clients are unaffected.
+    expect((await gw.request("/v1/models", { headers: { "cf-connecting-ip": "203.0.113.78" } })).status).toBe(200);
+  });
+});
