@@ -37,7 +37,7 @@ export default defineConfig({
           name: "node",
           include: ["test/node/**/*.test.ts", "client/**/*.test.ts"],
           environment: "node",
-          globalSetup: ["./test/setup/upstream-global.ts"],
+          globalSetup: ["./test/setup/node-global.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
