@@ -41,8 +41,3 @@ export function base64ToFloats(base64: string): Float32Array | undefined {
   // fromBase64 returns a fresh buffer at offset 0, so the Float32Array view is aligned.
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 }
-
-/** Float JSON for clients that ask for `encoding_format: "float"` (the costly path). */
-export function base64ToNumberArray(base64: string): number[] {
-  return Array.from(base64ToFloats(base64) ?? []);
-}
