@@ -23,8 +23,9 @@ async function timed(url: string, body: unknown, headers: Record<string, string>
   headers = { "cf-connecting-ip": `198.51.100.${++requestNo % 250}`, ...headers };
   const started = performance.now();
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  const bytes = (await res.arrayBuffer()).byteLength;
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const answer = await res.arrayBuffer();
+  const bytes = answer.byteLength;
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}: ${new TextDecoder().decode(answer).slice(0, 300)}`);
   return { ms: performance.now() - started, bytes, cache: res.headers.get("x-cache") };
 }
 

@@ -2,6 +2,9 @@
 // under way: every entry is removed the moment its work settles, so it cannot grow without bound.
 const inflight = new Map<string, Promise<string>>();
 
+/** How often a request waiting on another request's upstream call wakes up. */
+const KEEPALIVE_MS = 25;
+
 export function joinInflight(key: string): Promise<string> | undefined {
   return inflight.get(key);
 }
@@ -11,17 +14,43 @@ export function joinInflight(key: string): Promise<string> | undefined {
  * Returns `work` unchanged for the owner to await.
  */
 export function trackInflight(keys: readonly string[], work: Promise<string[]>): Promise<string[]> {
-  keys.forEach((key, i) => {
+  const entries = keys.map((key, i) => {
     const one = work.then((values) => values[i]);
     // Joiners handle the rejection themselves; this stops an unjoined entry being an unhandled rejection.
     one.catch(() => {});
     inflight.set(key, one);
+    return one;
   });
   const clear = () => {
-    for (const key of keys) inflight.delete(key);
+    // Only this work's own entries: a later call for the same key may have replaced one.
+    keys.forEach((key, i) => inflight.get(key) === entries[i] && inflight.delete(key));
   };
   work.then(clear, clear);
   return work;
+}
+
+/**
+ * Waits for another request's upstream call. workerd cancels a request that has nothing of its
+ * own pending ("your Worker's code had hung"), and a promise settled by another request's I/O does
+ * not count, so the waiter keeps a timer of its own running. Gives up after `maxWaitMs` (the owner
+ * may have been cancelled) and returns `undefined` then, or when the owner failed for a reason
+ * that is not an answer (the caller then fetches the value itself).
+ */
+export async function awaitShared(
+  shared: Promise<string>,
+  maxWaitMs: number,
+  isAnswer: (error: unknown) => boolean,
+): Promise<string | undefined> {
+  let outcome: { value: string } | { error: unknown } | undefined;
+  shared.then((value) => (outcome = { value }), (error) => (outcome = { error }));
+  const deadline = Date.now() + maxWaitMs;
+  while (!outcome && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, KEEPALIVE_MS));
+  }
+  if (!outcome) return undefined;
+  if ("value" in outcome) return outcome.value;
+  if (isAnswer(outcome.error)) throw outcome.error;
+  return undefined;
 }
 
 export function inflightSize(): number {

@@ -1,4 +1,5 @@
-import { joinInflight, trackInflight } from "./inflight";
+import { ApiError } from "../errors";
+import { awaitShared, joinInflight, trackInflight } from "./inflight";
 import { addUsage, NO_USAGE, type Usage } from "./usage";
 
 /** KV's bulk read takes at most 100 keys a call. */
@@ -8,6 +9,8 @@ export interface CachePolicy {
   read: boolean;
   write: boolean;
   ttlSeconds: number;
+  /** How long to wait for another request's identical upstream call before making one's own. */
+  maxShareWaitMs: number;
 }
 
 export interface ItemSource {
@@ -65,27 +68,40 @@ export async function resolveItems(
   const hits = valueByKey.size;
 
   let usage = NO_USAGE;
-  const batches: Promise<void>[] = [];
-  for (let start = 0; start < owned.length; start += source.maxBatch) {
-    const batchKeys = owned.slice(start, start + source.maxBatch);
-    const work = source.fetch(batchKeys.map((key) => firstIndexByKey.get(key)!));
-    trackInflight(batchKeys, work.then((r) => r.values));
-    batches.push(
-      work.then(({ values, usage: batchUsage }) => {
-        usage = addUsage(usage, batchUsage);
-        batchKeys.forEach((key, i) => valueByKey.set(key, values[i]));
-        if (policy.write) waitUntil(bulkWrite(kv, batchKeys, values, policy.ttlSeconds));
-      }),
-    );
-  }
-  for (const [key, pending] of joined) batches.push(pending.then((value) => void valueByKey.set(key, value)));
-  await Promise.all(batches);
+  let sent = 0;
+  const fetchOwned = (keys: string[]): Promise<void>[] => {
+    sent += keys.length;
+    const batches: Promise<void>[] = [];
+    for (let start = 0; start < keys.length; start += source.maxBatch) {
+      const batchKeys = keys.slice(start, start + source.maxBatch);
+      const work = source.fetch(batchKeys.map((key) => firstIndexByKey.get(key)!));
+      trackInflight(batchKeys, work.then((r) => r.values));
+      batches.push(
+        work.then(({ values, usage: batchUsage }) => {
+          usage = addUsage(usage, batchUsage);
+          batchKeys.forEach((key, i) => valueByKey.set(key, values[i]));
+          if (policy.write) waitUntil(bulkWrite(kv, batchKeys, values, policy.ttlSeconds));
+        }),
+      );
+    }
+    return batches;
+  };
+
+  const ownedWork = fetchOwned(owned);
+  const sharedWork = joined.map(async ([key, pending]) => {
+    const value = await awaitShared(pending, policy.maxShareWaitMs, (error) => error instanceof ApiError);
+    if (value !== undefined) valueByKey.set(key, value);
+    return value === undefined ? key : undefined;
+  });
+  const [, abandoned] = await Promise.all([Promise.all(ownedWork), Promise.all(sharedWork)]);
+  const orphans = abandoned.filter((key): key is string => key !== undefined);
+  if (orphans.length) await Promise.all(fetchOwned(orphans));
 
   return {
     values: source.keys.map((key) => valueByKey.get(key)!),
     hits,
     misses: uniqueKeys.length - hits,
-    sent: owned.length,
+    sent,
     usage,
   };
 }

@@ -1,10 +1,20 @@
 import type { Context } from "hono";
+import type { GatewayConfig } from "../config";
 import type { CachePolicy, ResolvedItems } from "./item-cache";
 
-/** Request `Cache-Control`: `no-cache` skips the read, `no-store` skips the write. */
-export function cachePolicyFrom(cacheControl: string | undefined, ttlSeconds: number): CachePolicy {
+/**
+ * The cache policy for one request: request `Cache-Control: no-cache` skips the read, `no-store`
+ * skips the write; TTL and how long to wait on another request's identical call come from config.
+ */
+export function cachePolicyFrom(cacheControl: string | undefined, config: GatewayConfig): CachePolicy {
   const directives = (cacheControl ?? "").toLowerCase().split(",").map((d) => d.trim());
-  return { read: !directives.includes("no-cache"), write: !directives.includes("no-store"), ttlSeconds };
+  return {
+    read: !directives.includes("no-cache"),
+    write: !directives.includes("no-store"),
+    ttlSeconds: config.cacheTtlSeconds,
+    // The owner's worst case: every attempt timing out, plus backoff.
+    maxShareWaitMs: config.upstreamTimeoutMs * (config.upstreamRetries + 1) + 5000,
+  };
 }
 
 /** `HIT` when nothing was missing, `MISS` when nothing was found, else `PARTIAL`. */

@@ -54,7 +54,7 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
         fetch: (items) => embedUpstream(upstream, model.id, dimensions, items.map((i) => inputs[i])),
         maxBatch: model.max_batch,
       },
-      cachePolicyFrom(c.req.header("cache-control"), config.cacheTtlSeconds),
+      cachePolicyFrom(c.req.header("cache-control"), config),
       (work) => c.executionCtx.waitUntil(work),
     );
 

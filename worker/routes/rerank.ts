@@ -70,7 +70,7 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
         fetch: (items) => rerankUpstream(upstream, model.id, query, items.map((i) => documents[i]), body.rank_fields),
         maxBatch: model.max_batch,
       },
-      cachePolicyFrom(c.req.header("cache-control"), config.cacheTtlSeconds),
+      cachePolicyFrom(c.req.header("cache-control"), config),
       (work) => c.executionCtx.waitUntil(work),
     );
 
