@@ -52,7 +52,3 @@ export async function awaitShared(
   if (isAnswer(outcome.error)) throw outcome.error;
   return undefined;
 }
-
-export function inflightSize(): number {
-  return inflight.size;
-}

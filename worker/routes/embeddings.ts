@@ -8,11 +8,9 @@ import { embeddingsJson } from "../codec/embeddings-json";
 import { vectorShapeCheck } from "../codec/vector-base64";
 import { invalidParam } from "../errors";
 import { EmbeddingsRequestSchema, EmbeddingsResponseSchema } from "../schemas/embeddings";
-import { ErrorDataSchema } from "../schemas/error";
+import { ITEM_ROUTE_ERRORS } from "../schemas/error";
 import { embedUpstream } from "../upstream/together";
 import { overLimit, requireModel } from "./model-lookup";
-
-const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ErrorDataSchema } } });
 
 export const embeddingsRoute = createRoute({
   method: "post",
@@ -21,11 +19,7 @@ export const embeddingsRoute = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: EmbeddingsRequestSchema } } } },
   responses: {
     200: { description: "Embeddings in input order", content: { "application/json": { schema: EmbeddingsResponseSchema } } },
-    400: errorResponse("Invalid request"),
-    404: errorResponse("Unknown model"),
-    429: errorResponse("Rate limited"),
-    502: errorResponse("Upstream failure"),
-    504: errorResponse("Upstream timeout"),
+    ...ITEM_ROUTE_ERRORS,
   },
 });
 

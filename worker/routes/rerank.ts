@@ -4,13 +4,11 @@ import { resolveItems } from "../cache/item-cache";
 import { itemKeys, keyPrefix } from "../cache/keys";
 import { cachePolicyFrom, setCacheHeaders } from "../cache/policy";
 import { invalidParam } from "../errors";
-import { ErrorDataSchema } from "../schemas/error";
+import { ITEM_ROUTE_ERRORS } from "../schemas/error";
 import { RerankRequestSchema, RerankResponseSchema, type RerankRequest } from "../schemas/rerank";
 import { rerankUpstream } from "../upstream/together";
 import { overLimit, requireModel } from "./model-lookup";
 import { rankResults } from "./rank-results";
-
-const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ErrorDataSchema } } });
 
 export const rerankRoute = createRoute({
   method: "post",
@@ -19,11 +17,7 @@ export const rerankRoute = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: RerankRequestSchema } } } },
   responses: {
     200: { description: "Results by relevance, best first", content: { "application/json": { schema: RerankResponseSchema } } },
-    400: errorResponse("Invalid request"),
-    404: errorResponse("Unknown model"),
-    429: errorResponse("Rate limited"),
-    502: errorResponse("Upstream failure"),
-    504: errorResponse("Upstream timeout"),
+    ...ITEM_ROUTE_ERRORS,
   },
 });
 

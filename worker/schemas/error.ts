@@ -12,6 +12,20 @@ export const ErrorDataSchema = z
   })
   .openapi("ErrorData");
 
+const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ErrorDataSchema } } });
+
+/** The error responses the embeddings and rerank routes share, for the OpenAPI document. */
+export const ITEM_ROUTE_ERRORS = {
+  400: errorResponse("Invalid request, or a limit exceeded"),
+  401: errorResponse("Missing or invalid credential"),
+  403: errorResponse("Origin, token origin or scope not allowed"),
+  404: errorResponse("Unknown model"),
+  413: errorResponse("Body too large"),
+  429: errorResponse("Rate limited (retry-after)"),
+  502: errorResponse("Upstream failure"),
+  504: errorResponse("Upstream timeout"),
+} as const;
+
 /** `input[3]`, `documents[0].text`: the param name Together-style clients show. */
 function paramName(path: readonly PropertyKey[]): string | null {
   if (path.length === 0) return null;
