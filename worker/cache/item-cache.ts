@@ -30,8 +30,6 @@ export interface ResolvedItems {
   /** Distinct items answered from KV, and distinct items that were not. */
   hits: number;
   misses: number;
-  /** Items this request sent upstream (in-flight work of other requests is shared, not resent). */
-  sent: number;
   usage: Usage;
 }
 
@@ -68,9 +66,7 @@ export async function resolveItems(
   const hits = valueByKey.size;
 
   let usage = NO_USAGE;
-  let sent = 0;
   const fetchOwned = (keys: string[]): Promise<void>[] => {
-    sent += keys.length;
     const batches: Promise<void>[] = [];
     for (let start = 0; start < keys.length; start += source.maxBatch) {
       const batchKeys = keys.slice(start, start + source.maxBatch);
@@ -101,7 +97,6 @@ export async function resolveItems(
     values: source.keys.map((key) => valueByKey.get(key)!),
     hits,
     misses: uniqueKeys.length - hits,
-    sent,
     usage,
   };
 }
