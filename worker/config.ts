@@ -1,5 +1,9 @@
+import { type Catalogue, parseCatalogue } from "./catalogue/catalogue";
+import { checkRoutes } from "./catalogue/resolve";
 import { ApiError } from "./errors";
-import { parseModels, type ModelSpec } from "./models";
+import { buildProviders } from "./providers/registry";
+import { type ProviderSettings, parseProviders } from "./providers/settings";
+import type { Provider } from "./providers/types";
 
 export type AuthMode = "token" | "key" | "open";
 
@@ -11,10 +15,21 @@ export interface ServerKey {
 
 /** Everything the gateway reads from its environment, parsed and checked once per isolate. */
 export interface GatewayConfig {
-  apiKey: string;
-  baseURL: string;
-  models: Map<string, ModelSpec>;
+  /** Every known model, by id and alias; a model is served when one of its routes' providers is configured. */
+  catalogue: Catalogue;
+  /** Every provider instance, configured or not (the unconfigured ones name the variables that enable them). */
+  providerSettings: ProviderSettings[];
+  /** Adapters of the configured instances, by name. */
+  providers: Map<string, Provider>;
   cacheTtlSeconds: number;
+  cache: {
+    /** Where items live between isolates. */
+    store: "kv" | "d1";
+    /** The per-isolate memory tier's budget; 0 turns it off. */
+    memoryBytes: number;
+    /** How long a store read may hold up the upstream call for the items still missing. */
+    storeDeadlineMs: number;
+  };
   upstreamTimeoutMs: number;
   upstreamRetries: number;
   limits: {
@@ -33,15 +48,34 @@ export interface GatewayConfig {
   allowedOrigins: string[];
 }
 
-export type GatewayEnv = Env & { MODELS?: unknown };
+/** The generated `Env` plus the optional variables `wrangler.toml` does not declare. */
+export type GatewayEnv = Env & {
+  MODELS?: unknown;
+  PROVIDERS?: unknown;
+  TOGETHER_API_KEY?: string;
+  WORKERS_AI_ACCOUNT_ID?: string;
+  WORKERS_AI_API_TOKEN?: string;
+  WORKERS_AI_BASE_URL?: string;
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  COHERE_API_KEY?: string;
+  COHERE_BASE_URL?: string;
+  LOCAL_PROVIDER?: string;
+  CACHE_STORE?: string;
+  MEMORY_CACHE_BYTES?: string;
+  STORE_READ_DEADLINE_MS?: string;
+  EMBED_CACHE_DB?: D1Database;
+};
 
 const DEFAULTS = {
-  TOGETHER_BASE_URL: "https://api.together.ai/v1",
   CACHE_TTL_SECONDS: 30 * 24 * 3600,
+  MEMORY_CACHE_BYTES: 32 << 20,
+  STORE_READ_DEADLINE_MS: 10,
   UPSTREAM_TIMEOUT_MS: 15_000,
   UPSTREAM_RETRIES: 2,
-  MAX_BODY_BYTES: 1 << 20,
-  MAX_INPUTS: 256,
+  // Room for 2048 inputs (OpenAI's limit, and what the Vercel `ai` SDK sends in one call).
+  MAX_BODY_BYTES: 8 << 20,
+  MAX_INPUTS: 2048,
   MAX_INPUT_CHARS: 32_768,
   MAX_DOCUMENTS: 1000,
   MAX_QUERY_CHARS: 8192,
@@ -73,22 +107,31 @@ export function parseServerKeys(raw: string | undefined): ServerKey[] {
 export function parseConfig(env: GatewayEnv): GatewayConfig {
   const mode = (env.AUTH_MODE || "token") as AuthMode;
   if (!["token", "key", "open"].includes(mode)) throw new Error("AUTH_MODE must be token, key or open");
-  const baseURL = (env.TOGETHER_BASE_URL || DEFAULTS.TOGETHER_BASE_URL).replace(/\/+$/, "");
-  if (!/^https?:\/\//.test(baseURL)) throw new Error("TOGETHER_BASE_URL must be an http(s) URL");
-  if (!env.TOGETHER_API_KEY) throw new Error("TOGETHER_API_KEY is not set (wrangler secret put TOGETHER_API_KEY)");
-  if (!env.EMBED_CACHE) throw new Error("the EMBED_CACHE KV binding is missing");
+  const store = (env.CACHE_STORE || "kv") as "kv" | "d1";
+  if (store !== "kv" && store !== "d1") throw new Error("CACHE_STORE must be kv or d1");
+  if (store === "kv" && !env.EMBED_CACHE) throw new Error("the EMBED_CACHE KV binding is missing");
+  if (store === "d1" && !env.EMBED_CACHE_DB) throw new Error("CACHE_STORE=d1 needs the EMBED_CACHE_DB D1 binding");
   const serverKeys = parseServerKeys(env.GATEWAY_KEYS);
   if (mode === "key" && serverKeys.length === 0) throw new Error("AUTH_MODE=key needs GATEWAY_KEYS");
   const tokenSecret = env.TOKEN_SECRET ?? "";
   if (mode === "token" && tokenSecret.length < 32) throw new Error("AUTH_MODE=token needs TOKEN_SECRET of at least 32 characters");
 
+  const upstreamTimeoutMs = readInt(env, "UPSTREAM_TIMEOUT_MS", 100, 300_000);
+  const upstreamRetries = readInt(env, "UPSTREAM_RETRIES", 0, 5);
+  const providerSettings = parseProviders(env as unknown as Record<string, unknown>);
   return {
-    apiKey: env.TOGETHER_API_KEY,
-    baseURL,
-    models: parseModels(env.MODELS),
+    catalogue: parseCatalogue(env.MODELS),
+    providerSettings,
+    providers: buildProviders(providerSettings, { timeoutMs: upstreamTimeoutMs, retries: upstreamRetries }),
     cacheTtlSeconds: readInt(env, "CACHE_TTL_SECONDS", 60, 365 * 24 * 3600),
-    upstreamTimeoutMs: readInt(env, "UPSTREAM_TIMEOUT_MS", 100, 300_000),
-    upstreamRetries: readInt(env, "UPSTREAM_RETRIES", 0, 5),
+    cache: {
+      store,
+      // Well inside the 128 MB an isolate may use.
+      memoryBytes: readInt(env, "MEMORY_CACHE_BYTES", 0, 96 << 20),
+      storeDeadlineMs: readInt(env, "STORE_READ_DEADLINE_MS", 0, 60_000),
+    },
+    upstreamTimeoutMs,
+    upstreamRetries,
     limits: {
       maxBodyBytes: readInt(env, "MAX_BODY_BYTES", 1024, 100 << 20),
       maxInputs: readInt(env, "MAX_INPUTS", 1, 10_000),
@@ -118,6 +161,7 @@ export function configFor(env: GatewayEnv): GatewayConfig {
   if (!config) {
     try {
       config = parseConfig(env);
+      checkRoutes(config);
     } catch (err) {
       throw new ApiError(500, "gateway_misconfigured", `The gateway is misconfigured: ${(err as Error).message}.`, { type: "server_error" });
     }

@@ -34,9 +34,9 @@ export class ApiError extends Error {
     status: ContentfulStatusCode,
     code: string,
     message: string,
-    options: { type?: ErrorType; param?: string | null; headers?: Record<string, string> } = {},
+    options: { type?: ErrorType; param?: string | null; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ApiError";
     this.status = status;
     this.code = code;

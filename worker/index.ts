@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { timing } from "hono/timing";
 import type { AppEnv } from "./app-env";
 import { authenticate, requireScope } from "./auth/authenticate";
 import { isOriginAllowed, originGuard } from "./auth/origin-guard";
@@ -24,13 +25,24 @@ app.use(requestLog());
 // An API called from other origins: CORS decides who may read, so CORP must not block it.
 app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
 app.use(gatewayConfig());
+// Server-Timing (store read, upstream, encode) for devtools; readable cross-origin by allowed origins.
+app.use(
+  "/v1/*",
+  timing({
+    total: false,
+    crossOrigin: (c) => {
+      const origin = c.req.header("origin");
+      return origin && isOriginAllowed((c.get("config") as GatewayConfig).allowedOrigins, origin) ? origin : false;
+    },
+  }),
+);
 app.use(
   "/v1/*",
   cors({
     origin: (origin, c) => (isOriginAllowed((c.get("config") as GatewayConfig).allowedOrigins, origin) ? origin : null),
     allowMethods: ["GET", "POST", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type", "Cache-Control", "X-Request-Id"],
-    exposeHeaders: ["X-Cache", "X-Cache-Hits", "X-Cache-Misses", "Retry-After", "X-Request-Id"],
+    exposeHeaders: ["X-Cache", "X-Cache-Hits", "X-Cache-Misses", "X-Cache-Breakdown", "X-Provider", "Server-Timing", "Retry-After", "X-Request-Id"],
     maxAge: 86400,
   }),
 );

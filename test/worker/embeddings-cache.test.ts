@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { itemKeys, keyPrefix } from "../../worker/cache/keys";
+import { itemHashes, keyPrefix } from "../../worker/cache/keys";
 import { standInVector } from "../upstream/together-stand-in";
 import { decodeBase64Vector, gateway } from "./gateway";
 
@@ -115,7 +115,8 @@ describe("embeddings: the cache", () => {
 
   it("Should treat a stored value of the wrong size as a miss and replace it", async () => {
     const gw = gateway();
-    const [key] = await itemKeys(await keyPrefix("emb", gw.env.TOGETHER_BASE_URL, MODEL), ["corrupt me"]);
+    const prefix = await keyPrefix({ kind: "emb", namespace: `together|${gw.env.TOGETHER_BASE_URL}`, model: MODEL });
+    const [key] = (await itemHashes(["corrupt me"])).map((hash) => prefix + hash);
     await env.EMBED_CACHE.put(key, "AAAA");
     const res = await embed(gw, "corrupt me");
     expect(res.headers.get("x-cache")).toBe("MISS");

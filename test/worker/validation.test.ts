@@ -25,7 +25,7 @@ describe("bad input is a clear 4xx and never reaches the upstream", () => {
     ["an unknown encoding_format", { model: MODEL, input: "x", encoding_format: "int8" }, 400, "encoding_format"],
     ["an unknown field", { model: MODEL, input: "x", temperature: 1 }, 400, "temperature", "unknown_parameter"],
     ["dimensions other than the model's", { model: MODEL, input: "x", dimensions: 256 }, 400, "dimensions", "unsupported_parameter"],
-    ["too many inputs", { model: MODEL, input: Array.from({ length: 257 }, (_, i) => `t${i}`) }, 400, "input", "limit_exceeded"],
+    ["too many inputs", { model: MODEL, input: Array.from({ length: 2049 }, (_, i) => `t${i}`) }, 400, "input", "limit_exceeded"],
     ["an input too long", { model: MODEL, input: ["ok", "x".repeat(32_769)] }, 400, "input[1]", "limit_exceeded"],
     ["an unknown model", { model: "nope/never", input: "x" }, 404, "model", "model_not_found"],
     ["a rerank model for embeddings", { model: "Salesforce/Llama-Rank-v1", input: "x" }, 400, "model", "model_type_mismatch"],

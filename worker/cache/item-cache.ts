@@ -1,9 +1,8 @@
 import { ApiError } from "../errors";
 import { awaitShared, joinInflight, trackInflight } from "./inflight";
+import type { MemoryTier } from "./memory-tier";
+import type { CacheStore } from "./store";
 import { addUsage, NO_USAGE, type Usage } from "./usage";
-
-/** KV's bulk read takes at most 100 keys a call. */
-const KV_BULK_LIMIT = 100;
 
 export interface CachePolicy {
   read: boolean;
@@ -11,79 +10,199 @@ export interface CachePolicy {
   ttlSeconds: number;
   /** How long to wait for another request's identical upstream call before making one's own. */
   maxShareWaitMs: number;
+  /** How long a store read may hold up the upstream call for the items still missing. */
+  storeDeadlineMs: number;
+}
+
+/** One way to get the missing items: a provider route, with the key prefix its answers are stored under. */
+export interface ItemRoute {
+  /** Provider instance name, for `X-Provider`. */
+  provider: string;
+  /** Store-key prefix of this route's answers. */
+  prefix: string;
+  /** Whether its answers may be stored per item. */
+  cacheable: boolean;
+  /** The values for the given item positions, aligned with them, already checked and encoded. */
+  fetch(items: readonly number[]): Promise<{ values: string[]; usage: Usage }>;
 }
 
 export interface ItemSource {
-  /** One KV key per request item, in request order; equal keys mean equal items. */
-  keys: readonly string[];
-  /** Whether a stored value is usable (for example: a vector of the model's dimensions). */
+  /** One hash per request item, in request order; equal hashes mean equal items. */
+  hashes: readonly string[];
+  /** In order: the first answers, the next ones only when it fails through no fault of the request. */
+  routes: readonly ItemRoute[];
+  /** Whether a stored value is what it claims (a finite vector of the model's size, a score as the gateway writes it). */
   isValid(value: string): boolean;
-  /** Asks the upstream for the given item positions; values come back aligned with `items`. */
-  fetch(items: readonly number[]): Promise<{ values: string[]; usage: Usage }>;
   /** Most items one upstream call may carry. */
   maxBatch: number;
+}
+
+export interface CacheDeps {
+  store: CacheStore | undefined;
+  memory: MemoryTier | undefined;
+  waitUntil(work: Promise<unknown>): void;
+  log(fields: Record<string, unknown>): void;
+}
+
+export interface ItemStats {
+  /** Distinct items found in memory, in the store, and missing from both. */
+  memoryHits: number;
+  storeHits: number;
+  misses: number;
+  storeReadKeys: number;
+  storeReadMs: number;
+  storeWriteKeys: number;
+  upstreamCalls: number;
+  upstreamMs: number;
+  /** Provider instances that answered misses, in first-answer order. */
+  providers: string[];
 }
 
 export interface ResolvedItems {
   /** One value per request item, in request order. */
   values: string[];
-  /** Distinct items answered from KV, and distinct items that were not. */
-  hits: number;
-  misses: number;
+  /** The store key of each value (for the memory tier's float text). */
+  keys: string[];
   usage: Usage;
+  stats: ItemStats;
 }
 
-/**
- * The cache engine shared by embeddings and rerank: dedupe items, bulk-read KV, send only the
- * misses upstream (sharing work already in flight), write new values in the background and
- * merge everything back in request order.
- */
-export async function resolveItems(
-  kv: KVNamespace,
-  source: ItemSource,
-  policy: CachePolicy,
-  waitUntil: (work: Promise<unknown>) => void,
-): Promise<ResolvedItems> {
-  const firstIndexByKey = new Map<string, number>();
-  source.keys.forEach((key, i) => {
-    if (!firstIndexByKey.has(key)) firstIndexByKey.set(key, i);
-  });
-  const uniqueKeys = [...firstIndexByKey.keys()];
+/** A route failure the next route may answer: upstream trouble, not a refusal of the request. */
+export const isRouteFailure = (err: unknown) => err instanceof ApiError && (err.status >= 500 || err.status === 429);
 
-  const found = policy.read ? await bulkRead(kv, uniqueKeys) : new Map<string, string | null>();
+/**
+ * The cache engine shared by embeddings and rerank: dedupe items, read the memory tier, then the
+ * store (waiting at most `storeDeadlineMs` before the misses go upstream anyway), send only the
+ * misses upstream (sharing identical work already in flight, falling back route by route), write
+ * new values in the background and merge everything back in request order.
+ */
+export async function resolveItems(source: ItemSource, policy: CachePolicy, deps: CacheDeps): Promise<ResolvedItems> {
+  const primary = source.routes[0];
+  const cacheable = primary.cacheable;
+  const read = policy.read && cacheable;
+  const firstIndex = new Map<string, number>();
+  source.hashes.forEach((hash, i) => {
+    if (!firstIndex.has(hash)) firstIndex.set(hash, i);
+  });
+  const keyOf = (hash: string) => primary.prefix + hash;
+  const uniqueKeys = [...firstIndex.keys()].map(keyOf);
+  const indexOfKey = (key: string) => firstIndex.get(key.slice(primary.prefix.length))!;
+
+  const stats: ItemStats = { memoryHits: 0, storeHits: 0, misses: 0, storeReadKeys: 0, storeReadMs: 0, storeWriteKeys: 0, upstreamCalls: 0, upstreamMs: 0, providers: [] };
   const valueByKey = new Map<string, string>();
-  const joined: Array<[string, Promise<string>]> = [];
-  const owned: string[] = [];
-  for (const key of uniqueKeys) {
-    const cached = found.get(key);
-    if (cached != null && source.isValid(cached)) valueByKey.set(key, cached);
-    else {
-      const pending = policy.read ? joinInflight(key) : undefined;
-      if (pending) joined.push([key, pending]);
-      else owned.push(key);
+  const now = Date.now();
+  const expiresAt = now + policy.ttlSeconds * 1000;
+
+  let remaining = uniqueKeys;
+  if (read && deps.memory) {
+    remaining = [];
+    for (const key of uniqueKeys) {
+      const value = deps.memory.get(key, now);
+      if (value !== undefined) valueByKey.set(key, value);
+      else remaining.push(key);
     }
+    stats.memoryHits = valueByKey.size;
   }
-  const hits = valueByKey.size;
 
   let usage = NO_USAGE;
-  const fetchOwned = (keys: string[]): Promise<void>[] => {
+  /** A store read still under way when the misses went upstream: writes skip what it finds. */
+  let lateRead: Promise<Map<string, string>> | undefined;
+  const fetchMissing = (keys: string[]): Promise<void>[] => {
     const batches: Promise<void>[] = [];
     for (let start = 0; start < keys.length; start += source.maxBatch) {
       const batchKeys = keys.slice(start, start + source.maxBatch);
-      const work = source.fetch(batchKeys.map((key) => firstIndexByKey.get(key)!));
-      trackInflight(batchKeys, work.then((r) => r.values));
+      const work = fetchWithFallback(source.routes, batchKeys.map(indexOfKey), stats);
+      if (cacheable) trackInflight(batchKeys, work.then((r) => r.values));
       batches.push(
-        work.then(({ values, usage: batchUsage }) => {
+        work.then(({ values, usage: batchUsage, route }) => {
           usage = addUsage(usage, batchUsage);
           batchKeys.forEach((key, i) => valueByKey.set(key, values[i]));
-          if (policy.write) waitUntil(bulkWrite(kv, batchKeys, values, policy.ttlSeconds));
+          if (route.cacheable) remember(route, batchKeys, values);
         }),
       );
     }
     return batches;
   };
 
-  const ownedWork = fetchOwned(owned);
+  /** Values a route fetched go to memory and, unless this isolate stored them already, to the store. */
+  const remember = (route: ItemRoute, keys: readonly string[], values: readonly string[]) => {
+    // A fallback route's answers are stored under its own prefix: they never answer for the primary's.
+    const routeKeys = route === primary ? keys : keys.map((key) => route.prefix + key.slice(primary.prefix.length));
+    const toWrite: Array<[string, string]> = [];
+    // `no-store` keeps the answer out of every tier, the isolate's memory included.
+    if (!policy.write) return;
+    routeKeys.forEach((key, i) => {
+      const already = deps.memory?.wasStored(key) ?? false;
+      deps.memory?.set(key, values[i], expiresAt, deps.store !== undefined);
+      if (!already) toWrite.push([key, values[i]]);
+    });
+    if (deps.store && toWrite.length) {
+      stats.storeWriteKeys += toWrite.length;
+      const store = deps.store;
+      const pending = lateRead;
+      const write = async () => {
+        const present = pending ? await pending : undefined;
+        const entries = present ? toWrite.filter(([key]) => !present.has(key)) : toWrite;
+        if (entries.length) await store.putMany(entries, policy.ttlSeconds);
+      };
+      deps.waitUntil(write().catch((err) => deps.log({ level: "warn", message: "store write failed", store: store.kind, error: String(err) })));
+    }
+  };
+
+  if (read && deps.store && remaining.length) {
+    const store = deps.store;
+    stats.storeReadKeys = remaining.length;
+    const started = Date.now();
+    const reading = store
+      .getMany(remaining)
+      .catch((err) => {
+        // A store that cannot be read is a cache miss, never a failed request.
+        deps.log({ level: "warn", message: "store read failed", store: store.kind, error: String(err) });
+        return new Map<string, string>();
+      })
+      .then((found) => {
+        stats.storeReadMs = Date.now() - started;
+        return keepValid(found, source.isValid, deps);
+      });
+    const onTime = await withinDeadline(reading, policy.storeDeadlineMs);
+    if (onTime) {
+      remaining = remaining.filter((key) => {
+        const value = onTime.get(key);
+        if (value === undefined) return true;
+        valueByKey.set(key, value);
+        deps.memory?.set(key, value, expiresAt, true);
+        return false;
+      });
+      stats.storeHits = onTime.size;
+    } else {
+      // The store is slow: the misses go upstream now. Whichever answers all of them first is used
+      // for all of them, so a response never mixes a late store read with an upstream answer.
+      lateRead = reading;
+      const late = await lateRace(remaining, reading, () => {
+        const work = Promise.all(fetchMissing(remaining)).then(() => undefined);
+        // If the store wins, the upstream call still finishes (and is remembered) after the response.
+        deps.waitUntil(work.catch(() => {}));
+        return work;
+      });
+      if (late) {
+        for (const key of remaining) valueByKey.set(key, late.get(key)!);
+        for (const key of remaining) deps.memory?.set(key, late.get(key)!, expiresAt, true);
+        stats.storeHits = remaining.length;
+      }
+      stats.misses = uniqueKeys.length - stats.memoryHits - stats.storeHits;
+      return finish();
+    }
+  }
+
+  stats.misses = remaining.length;
+  const joined: Array<[string, Promise<string>]> = [];
+  const owned: string[] = [];
+  for (const key of remaining) {
+    const pending = read ? joinInflight(key) : undefined;
+    if (pending) joined.push([key, pending]);
+    else owned.push(key);
+  }
+  const ownedWork = fetchMissing(owned);
   const sharedWork = joined.map(async ([key, pending]) => {
     const value = await awaitShared(pending, policy.maxShareWaitMs, (error) => error instanceof ApiError);
     if (value !== undefined) valueByKey.set(key, value);
@@ -91,32 +210,76 @@ export async function resolveItems(
   });
   const [, abandoned] = await Promise.all([Promise.all(ownedWork), Promise.all(sharedWork)]);
   const orphans = abandoned.filter((key): key is string => key !== undefined);
-  if (orphans.length) await Promise.all(fetchOwned(orphans));
+  if (orphans.length) await Promise.all(fetchMissing(orphans));
+  return finish();
 
-  return {
-    values: source.keys.map((key) => valueByKey.get(key)!),
-    hits,
-    misses: uniqueKeys.length - hits,
-    usage,
-  };
-}
-
-async function bulkRead(kv: KVNamespace, keys: string[]): Promise<Map<string, string | null>> {
-  if (keys.length === 0) return new Map();
-  const chunks: string[][] = [];
-  for (let i = 0; i < keys.length; i += KV_BULK_LIMIT) chunks.push(keys.slice(i, i + KV_BULK_LIMIT));
-  try {
-    const maps = await Promise.all(chunks.map((chunk) => kv.get(chunk, "text")));
-    return maps.length === 1 ? maps[0] : new Map(maps.flatMap((m) => [...m]));
-  } catch (err) {
-    // A cache that cannot be read is a cache miss, never a failed request.
-    console.warn(JSON.stringify({ level: "warn", message: "kv read failed", error: String(err) }));
-    return new Map();
+  function finish(): ResolvedItems {
+    const keys = source.hashes.map(keyOf);
+    return { values: keys.map((key) => valueByKey.get(key)!), keys, usage, stats };
   }
 }
 
-async function bulkWrite(kv: KVNamespace, keys: string[], values: string[], ttlSeconds: number): Promise<void> {
-  const results = await Promise.allSettled(keys.map((key, i) => kv.put(key, values[i], { expirationTtl: ttlSeconds })));
-  const failed = results.filter((r) => r.status === "rejected").length;
-  if (failed) console.warn(JSON.stringify({ level: "warn", message: "kv write failed", failed, total: keys.length }));
+/** Tries each route in order; a failure that is not the request's fault moves on to the next one. */
+async function fetchWithFallback(routes: readonly ItemRoute[], items: readonly number[], stats: ItemStats) {
+  let firstError: unknown;
+  for (const route of routes) {
+    const started = Date.now();
+    stats.upstreamCalls++;
+    try {
+      const answer = await route.fetch(items);
+      stats.upstreamMs += Date.now() - started;
+      if (!stats.providers.includes(route.provider)) stats.providers.push(route.provider);
+      return { ...answer, route };
+    } catch (err) {
+      stats.upstreamMs += Date.now() - started;
+      if (!isRouteFailure(err)) throw err;
+      firstError ??= err;
+    }
+  }
+  throw firstError;
+}
+
+/** Drops stored values that are not what they claim, and says so once per read. */
+function keepValid(found: Map<string, string>, isValid: (value: string) => boolean, deps: CacheDeps): Map<string, string> {
+  let invalid = 0;
+  for (const [key, value] of found) {
+    if (!isValid(value)) {
+      found.delete(key);
+      invalid++;
+    }
+  }
+  if (invalid) deps.log({ level: "warn", message: "invalid cached values ignored", count: invalid });
+  return found;
+}
+
+/** The store's answer if it comes within `ms`, else undefined (the read goes on). */
+async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/**
+ * After the deadline: the upstream call for `keys` and the late store read race. Returns the store's
+ * values when it found every key before the upstream answered, undefined when the upstream's answer
+ * is used; an upstream failure still waits for the store, which may have everything.
+ */
+async function lateRace(keys: readonly string[], reading: Promise<Map<string, string>>, upstream: () => Promise<undefined>): Promise<Map<string, string> | undefined> {
+  const upstreamWork = upstream();
+  const storeHasAll = reading.then((found) => (keys.every((key) => found.has(key)) ? found : new Promise<never>(() => {})));
+  // Keep the loser from being an unhandled rejection; its outcome is handled below or ignored.
+  upstreamWork.catch(() => {});
+  try {
+    return await Promise.race([upstreamWork, storeHasAll]);
+  } catch (err) {
+    const found = await reading;
+    if (keys.every((key) => found.has(key))) return found;
+    throw err;
+  }
 }

@@ -1,12 +1,9 @@
-// KV keys: `ee1/<kind>/<upstream>/<model>/<sha256(item)>`. The upstream tag keeps vectors from one
-// upstream from ever answering for another; the output encoding is not part of the key.
-const FORMAT_VERSION = "ee1";
+// Store keys: `ee2/<kind>/<namespace tag>/<upstream model>/[<query hash>/]<sha256(item)>`. The
+// namespace tag hashes the provider kind, its base URL or account, and the route's extra upstream
+// fields, so the same public id served by two providers never shares entries; aliases of one route
+// share them. The output encoding is not part of the key.
+const FORMAT_VERSION = "ee2";
 const encoder = new TextEncoder();
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
-  return new Uint8Array(digest).toHex();
-}
 
 declare global {
   interface Uint8Array {
@@ -14,26 +11,47 @@ declare global {
   }
 }
 
-const upstreamTags = new Map<string, Promise<string>>();
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+  return new Uint8Array(digest).toHex();
+}
 
-/** A short, stable tag for an upstream base URL, hashed once per isolate. */
-export function upstreamTag(baseURL: string): Promise<string> {
-  let tag = upstreamTags.get(baseURL);
+const tags = new Map<string, Promise<string>>();
+
+/** A short, stable tag for a namespace, hashed once per isolate. */
+function namespaceTag(namespace: string): Promise<string> {
+  let tag = tags.get(namespace);
   if (!tag) {
-    tag = sha256Hex(baseURL).then((hex) => hex.slice(0, 16));
-    upstreamTags.set(baseURL, tag);
+    tag = sha256Hex(namespace).then((hex) => hex.slice(0, 16));
+    tags.set(namespace, tag);
   }
   return tag;
 }
 
-/** The prefix shared by every key of one (kind, upstream, model[, query]) scope. */
-export async function keyPrefix(kind: "emb" | "rr", baseURL: string, model: string, query?: string): Promise<string> {
-  const parts = [FORMAT_VERSION, kind, await upstreamTag(baseURL), model];
-  if (query !== undefined) parts.push((await sha256Hex(query)).slice(0, 32));
-  return parts.join("/") + "/";
+export interface KeyScope {
+  kind: "emb" | "rr";
+  /** The provider's namespace (`Provider.namespace`). */
+  namespace: string;
+  /** The upstream's id for the model. */
+  model: string;
+  params?: Readonly<Record<string, unknown>>;
+  /** Rerank: scores belong to one query. */
+  query?: string;
 }
 
-/** One key per item, in item order. */
-export async function itemKeys(prefix: string, items: readonly string[]): Promise<string[]> {
-  return Promise.all(items.map(async (item) => prefix + (await sha256Hex(item))));
+/** The prefix shared by every key of one scope. */
+export async function keyPrefix(scope: KeyScope): Promise<string> {
+  const params = scope.params && Object.keys(scope.params).length ? `|${JSON.stringify(scope.params)}` : "";
+  const parts = [FORMAT_VERSION, scope.kind, await namespaceTag(scope.namespace + params), scope.model];
+  if (scope.query !== undefined) parts.push((await sha256Hex(scope.query)).slice(0, 32));
+  return `${parts.join("/")}/`;
+}
+
+/** SHA-256 of each item, hashing each distinct text once. */
+export async function itemHashes(items: readonly string[]): Promise<string[]> {
+  const byText = new Map<string, Promise<string>>();
+  for (const item of items) if (!byText.has(item)) byText.set(item, sha256Hex(item));
+  const hashes = new Map<string, string>();
+  await Promise.all([...byText].map(async ([text, hash]) => hashes.set(text, await hash)));
+  return items.map((item) => hashes.get(item)!);
 }

@@ -1,15 +1,42 @@
+import type { MemoryTier } from "../cache/memory-tier";
 import type { Usage } from "../cache/usage";
-import { base64ToFloats } from "./vector-base64";
+import { base64ToFloats, floatsToBase64, shortenVector } from "./vector-base64";
+
+export interface EmbeddingsRender {
+  encoding: "float" | "base64";
+  /** The size asked for: the native size, or less for a matryoshka model. */
+  dimensions: number;
+  nativeDimensions: number;
+  /** Keeps each vector's float text, so repeat float hits skip printing it again. */
+  memory?: MemoryTier;
+}
+
+/** A float32 vector as a JSON array (each value printed as the shortest double that round-trips). */
+const floatText = (floats: Float32Array) => `[${floats.join(",")}]`;
 
 /**
- * The embeddings response body, written directly as JSON text. Base64 vectors contain no
- * character JSON must escape, so they are spliced in as they came from KV or the upstream:
- * JSON.stringify would rescan every byte of them (~1.5 ms for 100 x 1024 dims).
+ * The embeddings response body, written directly as JSON text. Base64 vectors contain no character
+ * JSON must escape (stored values are validated as canonical base64 before they get here), so they
+ * are spliced in as they are: JSON.stringify would rescan every byte of them.
  */
-export function embeddingsJson(model: string, vectors: readonly string[], usage: Usage, encoding: "float" | "base64"): string {
+export function embeddingsJson(model: string, vectors: readonly string[], keys: readonly string[], usage: Usage, render: EmbeddingsRender): string {
+  const shorten = render.dimensions < render.nativeDimensions;
   const parts = new Array<string>(vectors.length);
   for (let i = 0; i < vectors.length; i++) {
-    const embedding = encoding === "base64" ? `"${vectors[i]}"` : `[${(base64ToFloats(vectors[i]) ?? []).join(",")}]`;
+    let embedding: string;
+    if (shorten) {
+      const short = shortenVector(vectors[i], render.dimensions);
+      embedding = render.encoding === "base64" ? `"${floatsToBase64(short)}"` : floatText(short);
+    } else if (render.encoding === "base64") {
+      embedding = `"${vectors[i]}"`;
+    } else {
+      const cached = render.memory?.floatText(keys[i]);
+      if (cached !== undefined) embedding = cached;
+      else {
+        embedding = floatText(base64ToFloats(vectors[i])!);
+        render.memory?.setFloatText(keys[i], embedding);
+      }
+    }
     parts[i] = `{"object":"embedding","index":${i},"embedding":${embedding}}`;
   }
   return `{"object":"list","model":${JSON.stringify(model)},"data":[${parts.join(",")}],"usage":{"prompt_tokens":${usage.prompt_tokens},"total_tokens":${usage.total_tokens}}}`;

@@ -1,46 +1,70 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
+import { servedRoutes } from "../catalogue/resolve";
+import type { GatewayConfig } from "../config";
 
-const ModelListSchema = z
+const ModelSchema = z
   .object({
-    object: z.literal("list"),
-    data: z.array(
-      z.object({
-        id: z.string(),
-        object: z.literal("model"),
-        type: z.enum(["embedding", "rerank"]),
-        dimensions: z.number().int().optional(),
-        context_length: z.number().int().optional(),
-        max_batch: z.number().int(),
-        owned_by: z.string(),
-      }),
-    ),
+    id: z.string(),
+    object: z.literal("model"),
+    type: z.enum(["embedding", "rerank"]),
+    dimensions: z.number().int().optional(),
+    context_length: z.number().int().optional(),
+    max_batch: z.number().int(),
+    matryoshka: z.boolean().optional(),
+    aliases: z.array(z.string()).optional(),
+    /** The provider that answers first (the others are fallbacks). */
+    provider: z.string(),
+    providers: z.array(z.string()),
+    owned_by: z.string(),
+    created: z.number().int(),
+    description: z.string().optional(),
   })
-  .openapi("ModelList");
+  .openapi("Model");
+
+const ModelListSchema = z.object({ object: z.literal("list"), data: z.array(ModelSchema) }).openapi("ModelList");
 
 export const modelsRoute = createRoute({
   method: "get",
   path: "/v1/models",
-  summary: "The embedding and rerank models this gateway serves",
-  responses: { 200: { description: "Configured models", content: { "application/json": { schema: ModelListSchema } } } },
+  summary: "The embedding and rerank models this gateway serves now (those with a configured provider)",
+  responses: { 200: { description: "Served models", content: { "application/json": { schema: ModelListSchema } } } },
 });
 
-export function registerModels(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(modelsRoute, (c) =>
-    c.json(
-      {
-        object: "list" as const,
-        data: [...c.var.config.models.values()].map((m) => ({
+const listed = new WeakMap<GatewayConfig, z.infer<typeof ModelListSchema>>();
+
+/** The served models, computed once per config. */
+function modelList(config: GatewayConfig): z.infer<typeof ModelListSchema> {
+  let list = listed.get(config);
+  if (!list) {
+    const data = config.catalogue.models.flatMap((m) => {
+      const routes = servedRoutes(config, m);
+      if (routes.length === 0) return [];
+      const providers = routes.map((r) => r.provider.name);
+      return [
+        {
           id: m.id,
           object: "model" as const,
           type: m.type,
           dimensions: m.dimensions,
           context_length: m.context_length,
           max_batch: m.max_batch,
-          owned_by: m.id.split("/")[0],
-        })),
-      },
-      200,
-    ),
-  );
+          matryoshka: m.matryoshka,
+          aliases: m.aliases,
+          provider: providers[0],
+          providers,
+          owned_by: m.id.includes("/") ? m.id.split("/")[0] : providers[0],
+          created: 0,
+          description: m.description,
+        },
+      ];
+    });
+    list = { object: "list" as const, data };
+    listed.set(config, list);
+  }
+  return list;
+}
+
+export function registerModels(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(modelsRoute, (c) => c.json(modelList(c.var.config), 200));
 }

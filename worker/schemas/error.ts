@@ -19,12 +19,28 @@ export const ITEM_ROUTE_ERRORS = {
   400: errorResponse("Invalid request, or a limit exceeded"),
   401: errorResponse("Missing or invalid credential"),
   403: errorResponse("Origin, token origin or scope not allowed"),
-  404: errorResponse("Unknown model"),
+  404: errorResponse("Unknown model, or a model whose provider is not configured (model_not_configured names the variables)"),
+  405: errorResponse("Method not allowed (see Allow)"),
   413: errorResponse("Body too large"),
+  415: errorResponse("Body is not application/json"),
   429: errorResponse("Rate limited (retry-after)"),
-  502: errorResponse("Upstream failure"),
+  500: errorResponse("gateway_misconfigured: a setting is invalid (the message names it)"),
+  502: errorResponse("Upstream failure: unreachable, 5xx, bad answer, credentials rejected (upstream_auth_failed), wrong path (upstream_not_found)"),
   504: errorResponse("Upstream timeout"),
 } as const;
+
+const header = (description: string, example: string) => ({ description, schema: { type: "string" as const, example } });
+
+/** The headers the embeddings and rerank routes answer with, for the OpenAPI document. */
+export const ITEM_ROUTE_HEADERS = {
+  "X-Cache": header("HIT when every distinct input was cached, MISS when none was, else PARTIAL", "PARTIAL"),
+  "X-Cache-Hits": header("Distinct inputs answered from the cache (memory or store)", "2"),
+  "X-Cache-Misses": header("Distinct inputs sent upstream", "1"),
+  "X-Cache-Breakdown": header("Hits by tier", "memory=1, store=1"),
+  "X-Provider": header("The provider(s) that answered the misses; absent on a full hit", "workers-ai"),
+  "Server-Timing": header("store-read, upstream and encode timings, with key and call counts", 'store-read;dur=1.2;desc="3 keys"'),
+  "X-Request-Id": header("This request's id, also in every log line", "6f1c..."),
+};
 
 /** `input[3]`, `documents[0].text`: the param name Together-style clients show. */
 function paramName(path: readonly PropertyKey[]): string | null {

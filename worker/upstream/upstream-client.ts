@@ -1,84 +1,107 @@
 import { ApiError } from "../errors";
-import type { GatewayConfig } from "../config";
+import type { ProviderSettings } from "../providers/settings";
 import { backoffMs, MAX_RETRY_WAIT_MS, RETRYABLE_STATUSES, retryAfterMs } from "./retry-policy";
+import { providerMessage } from "./upstream-message";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export interface UpstreamContext {
-  config: GatewayConfig;
+/** How one provider instance is called: who it is (for messages), its limits, and the request id for logs. */
+export interface UpstreamTarget {
+  provider: ProviderSettings;
+  timeoutMs: number;
+  retries: number;
   requestId: string;
 }
 
+/** The provider's name for messages: "Workers AI (workers-ai)". */
+const label = (p: ProviderSettings) => `the ${p.name} provider`;
+
 /**
- * POSTs JSON to the upstream and returns its parsed JSON body. Retries 429/502/503/504 and network
+ * POSTs JSON to an upstream and returns its parsed JSON body. Retries 429/502/503/504 and network
  * errors with jittered backoff (honouring retry-after), times out each attempt, and turns every
- * failure into an ApiError that never echoes the upstream body or the key.
+ * failure into an ApiError that never echoes the key; a provider's own message is passed on only for
+ * refusals of the input, trimmed and scrubbed of anything that looks like a credential.
  */
-export async function postUpstream(ctx: UpstreamContext, path: string, body: unknown): Promise<unknown> {
-  const { config } = ctx;
-  const url = config.baseURL + path;
+export async function postJson(target: UpstreamTarget, url: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
+  const { provider } = target;
   const payload = JSON.stringify(body);
+  const path = new URL(url).pathname;
   for (let attempt = 0; ; attempt++) {
-    const lastAttempt = attempt >= config.upstreamRetries;
+    const lastAttempt = attempt >= target.retries;
     let response: Response;
     try {
       response = await fetch(url, {
         method: "POST",
-        headers: { authorization: `Bearer ${config.apiKey}`, "content-type": "application/json", accept: "application/json" },
+        headers: { "content-type": "application/json", accept: "application/json", ...headers },
         body: payload,
-        signal: AbortSignal.timeout(config.upstreamTimeoutMs),
+        signal: AbortSignal.timeout(target.timeoutMs),
       });
     } catch (err) {
       const timedOut = (err as Error)?.name === "TimeoutError";
-      log(ctx, { message: timedOut ? "upstream timeout" : "upstream network error", attempt, path });
+      log(target, { message: timedOut ? "upstream timeout" : "upstream network error", attempt, path });
       // A timed-out attempt already used the whole budget; retrying would multiply the client's wait.
-      if (timedOut) throw new ApiError(504, "upstream_timeout", `The upstream did not answer within ${config.upstreamTimeoutMs} ms.`);
-      if (lastAttempt) throw new ApiError(502, "upstream_unreachable", "The upstream could not be reached.");
+      if (timedOut) throw new ApiError(504, "upstream_timeout", `${cap(label(provider))} did not answer within ${target.timeoutMs} ms.`, { cause: err });
+      if (lastAttempt) throw new ApiError(502, "upstream_unreachable", `${cap(label(provider))} could not be reached.`, { cause: err });
       await sleep(backoffMs(attempt));
       continue;
     }
 
-    if (response.ok) return readJson(response);
+    if (response.ok) return readJson(response, provider);
 
     const wait = retryAfterMs(response.headers);
     const retryable = RETRYABLE_STATUSES.has(response.status) && (wait === undefined || wait <= MAX_RETRY_WAIT_MS);
-    log(ctx, { message: "upstream error status", status: response.status, attempt, path });
+    log(target, { message: "upstream error status", status: response.status, attempt, path });
     if (retryable && !lastAttempt) {
       await response.body?.cancel();
       await sleep(wait ?? backoffMs(attempt));
       continue;
     }
-    await response.body?.cancel();
-    throw statusError(response.status, wait);
+    throw await statusError(response, provider, path, wait);
   }
 }
 
-function statusError(status: number, waitMs: number | undefined): ApiError {
+async function statusError(response: Response, provider: ProviderSettings, path: string, waitMs: number | undefined): Promise<ApiError> {
+  const { status } = response;
+  const who = label(provider);
   if (status === 401 || status === 403) {
-    return new ApiError(502, "upstream_auth_failed", "The upstream rejected the gateway's credentials: check the TOGETHER_API_KEY secret.");
+    await response.body?.cancel();
+    const vars = provider.vars.length ? `check ${provider.vars.join(" and ")}` : "check its credentials";
+    return new ApiError(502, "upstream_auth_failed", `${cap(who)} rejected the gateway's credentials (HTTP ${status}): ${vars}.`);
   }
   if (status === 429) {
+    await response.body?.cancel();
     const seconds = String(Math.max(1, Math.ceil((waitMs ?? 1000) / 1000)));
-    return new ApiError(429, "upstream_rate_limited", "The upstream is rate limiting this gateway; retry later.", {
-      headers: { "retry-after": seconds },
-    });
+    return new ApiError(429, "upstream_rate_limited", `${cap(who)} is rate limiting this gateway; retry later.`, { headers: { "retry-after": seconds } });
   }
   if (status === 400 || status === 404 || status === 413 || status === 422) {
-    return new ApiError(502, "upstream_rejected", `The upstream refused the request (HTTP ${status}); the input may exceed the model's context length or the model may not be available upstream.`);
+    const message = await providerMessage(response, provider.apiKey);
+    // A 404 that names a model is the provider refusing the request's model; any other 404 is a wrong path.
+    if (status !== 404 || (message && /model/i.test(message))) {
+      return new ApiError(400, "upstream_rejected", `${cap(who)} refused the request (HTTP ${status})${message ? `: ${message}` : "."}`);
+    }
+    return new ApiError(502, "upstream_not_found", `${cap(who)} answered 404 for POST ${path}: check its base URL (${baseVar(provider)}).`);
   }
-  if (status === 504) return new ApiError(504, "upstream_timeout", "The upstream timed out.");
-  return new ApiError(502, "upstream_error", `The upstream failed (HTTP ${status}).`);
+  await response.body?.cancel();
+  if (status === 504) return new ApiError(504, "upstream_timeout", `${cap(who)} timed out.`);
+  return new ApiError(502, "upstream_error", `${cap(who)} failed (HTTP ${status}).`);
 }
 
-async function readJson(response: Response): Promise<unknown> {
+function baseVar(provider: ProviderSettings): string {
+  const vars: Record<string, string> = { together: "TOGETHER_BASE_URL", "workers-ai": "WORKERS_AI_BASE_URL", openai: "OPENAI_BASE_URL", cohere: "COHERE_BASE_URL" };
+  return provider.name === provider.kind ? (vars[provider.kind] ?? "PROVIDERS") : `PROVIDERS entry '${provider.name}'`;
+}
+
+async function readJson(response: Response, provider: ProviderSettings): Promise<unknown> {
   const text = await response.text();
   try {
     return JSON.parse(text);
-  } catch {
-    throw new ApiError(502, "upstream_bad_response", "The upstream answered with something that is not JSON.");
+  } catch (err) {
+    throw new ApiError(502, "upstream_bad_response", `${cap(label(provider))} answered with something that is not JSON.`, { cause: err });
   }
 }
 
-function log(ctx: UpstreamContext, fields: Record<string, unknown>): void {
-  console.warn(JSON.stringify({ level: "warn", request_id: ctx.requestId, ...fields }));
+const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
+
+function log(target: UpstreamTarget, fields: Record<string, unknown>): void {
+  console.warn(JSON.stringify({ level: "warn", request_id: target.requestId, provider: target.provider.name, ...fields }));
 }

@@ -1,0 +1,47 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import type { GatewayConfig, GatewayEnv } from "../config";
+import type { CachePolicy, CacheDeps } from "./item-cache";
+import { kvStore } from "./kv-store";
+import { memoryTierFor } from "./memory-tier";
+import type { CacheStore } from "./store";
+
+/**
+ * The cache policy for one request: request `Cache-Control: no-cache` skips the reads (memory and
+ * store), `no-store` skips the write; the rest comes from config.
+ */
+export function cachePolicyFrom(cacheControl: string | undefined, config: GatewayConfig): CachePolicy {
+  const directives = cacheControl ? cacheControl.toLowerCase().split(",").map((d) => d.trim()) : [];
+  return {
+    read: !directives.includes("no-cache"),
+    write: !directives.includes("no-store"),
+    ttlSeconds: config.cacheTtlSeconds,
+    // The owner's worst case: every attempt timing out, plus backoff.
+    maxShareWaitMs: config.upstreamTimeoutMs * (config.upstreamRetries + 1) + 5000,
+    storeDeadlineMs: config.cache.storeDeadlineMs,
+  };
+}
+
+const stores = new WeakMap<object, CacheStore>();
+
+function storeFor(env: GatewayEnv, config: GatewayConfig): CacheStore {
+  const binding: object = config.cache.store === "d1" ? env.EMBED_CACHE_DB! : env.EMBED_CACHE;
+  let store = stores.get(binding);
+  if (!store) {
+    store = kvStore(env.EMBED_CACHE);
+    stores.set(binding, store);
+  }
+  return store;
+}
+
+/** What the cache engine needs from this request: the store, the memory tier, waitUntil and a logger. */
+export function cacheDeps(c: Context<AppEnv>): CacheDeps {
+  const config = c.var.config;
+  const requestId = c.var.requestId;
+  return {
+    store: storeFor(c.env, config),
+    memory: memoryTierFor(config.cache.memoryBytes),
+    waitUntil: (work) => c.executionCtx.waitUntil(work),
+    log: (fields) => console.warn(JSON.stringify({ request_id: requestId, ...fields })),
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * Where cached items live between isolates: Workers KV by default, D1 as the cheaper-to-write option.
+ * Values are text (base64 vectors, decimal scores). A store that fails is a cache miss, never a
+ * failed request, so implementations may throw and the engine shrugs.
+ */
+export interface CacheStore {
+  readonly kind: "kv" | "d1";
+  /** The values found, by key; missing and expired keys are simply absent. */
+  getMany(keys: readonly string[]): Promise<Map<string, string>>;
+  /** Writes every entry with the same time to live. */
+  putMany(entries: ReadonlyArray<readonly [string, string]>, ttlSeconds: number): Promise<void>;
+}

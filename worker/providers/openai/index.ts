@@ -1,0 +1,36 @@
+import { readUsage } from "../../cache/usage";
+import { postJson } from "../../upstream/upstream-client";
+import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
+import { alignByIndex, badResponse } from "../response-shape";
+import type { ProviderSettings } from "../settings";
+import type { Provider, RawVector } from "../types";
+
+/**
+ * Any OpenAI-compatible embeddings API (OpenAI, Hugging Face TEI, vLLM, Jina, Mistral, Ollama...).
+ * Asks for base64, which OpenAI, TEI and vLLM honour; an upstream that answers floats anyway is
+ * handled the same. Never sends `dimensions`: the gateway caches the full vector and shortens it
+ * itself, so one entry serves every size.
+ */
+export function openAiProvider(settings: ProviderSettings, limits: UpstreamLimits): Provider {
+  const name = settings.name;
+  return {
+    name,
+    kind: "openai",
+    namespace: `openai|${settings.baseURL}`,
+    cacheable: { embed: true, rerank: true },
+    async embed(ctx, model, texts, params) {
+      const body = { ...params, model, input: texts, encoding_format: "base64" };
+      const json = (await postJson(targetFor(settings, limits, ctx), `${settings.baseURL}/embeddings`, body, bearer(settings))) as {
+        data?: Array<{ index?: unknown; embedding?: unknown }>;
+        usage?: unknown;
+      };
+      if (!Array.isArray(json?.data)) throw badResponse(name, "no embeddings");
+      const vectors = alignByIndex<RawVector>(
+        name,
+        texts.length,
+        json.data.map((item, position) => ({ index: item?.index ?? position, value: item?.embedding as RawVector })),
+      );
+      return { vectors, usage: readUsage(json.usage) };
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { ApiError } from "../errors";
+
+/** A 502 for an upstream answer of the wrong shape; never cached, and the next route may answer. */
+export const badResponse = (provider: string, what: string) =>
+  new ApiError(502, "upstream_bad_response", `The ${provider} provider answered with ${what}.`);
+
+/** Reads `[{index, value}]` results into an array aligned with the request, refusing gaps and repeats. */
+export function alignByIndex<T>(provider: string, count: number, items: ReadonlyArray<{ index: unknown; value: T }>): T[] {
+  if (items.length !== count) throw badResponse(provider, `${items.length} results for ${count} inputs`);
+  const out = new Array<T>(count);
+  const seen = new Uint8Array(count);
+  for (const { index, value } of items) {
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= count || seen[index as number]) {
+      throw badResponse(provider, "results with bad indices");
+    }
+    seen[index as number] = 1;
+    out[index as number] = value;
+  }
+  return out;
+}
+
+/** A score must be a finite number: NaN, Infinity or null from an upstream is a 502, never cached. */
+export function finiteScore(provider: string, score: unknown): number {
+  if (typeof score !== "number" || !Number.isFinite(score)) throw badResponse(provider, "a score that is not a finite number");
+  return score;
+}

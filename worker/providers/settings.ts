@@ -1,0 +1,129 @@
+import { z } from "@hono/zod-openapi";
+import { PROVIDER_KINDS, type ProviderKind } from "./types";
+
+/** One provider instance as configured: enough to build its adapter, and to say what enables it. */
+export interface ProviderSettings {
+  name: string;
+  kind: ProviderKind;
+  /** Base URL without a trailing slash ("" for `local`). */
+  baseURL: string;
+  apiKey?: string;
+  /** Workers AI only. */
+  accountId?: string;
+  /** The variables that configure this instance, for error messages (never their values). */
+  vars: string[];
+  /** False when a required variable is missing: its models are then not served. */
+  configured: boolean;
+}
+
+type Env = Record<string, unknown>;
+
+const str = (env: Env, name: string): string | undefined => {
+  const value = env[name];
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+};
+
+function baseURL(raw: string | undefined, fallback: string, variable: string): string {
+  const url = (raw ?? fallback).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]/.test(url)) throw new Error(`${variable} must be an http(s) URL`);
+  return url;
+}
+
+const DEFAULT_BASE_URLS: Record<Exclude<ProviderKind, "local">, string> = {
+  together: "https://api.together.ai/v1",
+  "workers-ai": "https://api.cloudflare.com/client/v4",
+  openai: "https://api.openai.com/v1",
+  cohere: "https://api.cohere.com/v2",
+};
+
+/** The default instance of each kind, named after the kind, from the documented variables. */
+function defaultInstances(env: Env): ProviderSettings[] {
+  const together = str(env, "TOGETHER_API_KEY");
+  const accountId = str(env, "WORKERS_AI_ACCOUNT_ID");
+  const cfToken = str(env, "WORKERS_AI_API_TOKEN");
+  const openai = str(env, "OPENAI_API_KEY");
+  const cohere = str(env, "COHERE_API_KEY");
+  const local = (str(env, "LOCAL_PROVIDER") ?? "off").toLowerCase();
+  if (!["on", "off", "true", "false", "1", "0"].includes(local)) throw new Error("LOCAL_PROVIDER must be on or off");
+  return [
+    {
+      name: "together",
+      kind: "together",
+      baseURL: baseURL(str(env, "TOGETHER_BASE_URL"), DEFAULT_BASE_URLS.together, "TOGETHER_BASE_URL"),
+      apiKey: together,
+      vars: ["TOGETHER_API_KEY"],
+      configured: together !== undefined,
+    },
+    {
+      name: "workers-ai",
+      kind: "workers-ai",
+      baseURL: baseURL(str(env, "WORKERS_AI_BASE_URL"), DEFAULT_BASE_URLS["workers-ai"], "WORKERS_AI_BASE_URL"),
+      apiKey: cfToken,
+      accountId,
+      vars: ["WORKERS_AI_ACCOUNT_ID", "WORKERS_AI_API_TOKEN"],
+      configured: accountId !== undefined && cfToken !== undefined,
+    },
+    {
+      name: "openai",
+      kind: "openai",
+      baseURL: baseURL(str(env, "OPENAI_BASE_URL"), DEFAULT_BASE_URLS.openai, "OPENAI_BASE_URL"),
+      apiKey: openai,
+      vars: ["OPENAI_API_KEY"],
+      configured: openai !== undefined,
+    },
+    {
+      name: "cohere",
+      kind: "cohere",
+      baseURL: baseURL(str(env, "COHERE_BASE_URL"), DEFAULT_BASE_URLS.cohere, "COHERE_BASE_URL"),
+      apiKey: cohere,
+      vars: ["COHERE_API_KEY"],
+      configured: cohere !== undefined,
+    },
+    { name: "local", kind: "local", baseURL: "", vars: ["LOCAL_PROVIDER=on"], configured: ["on", "true", "1"].includes(local) },
+  ];
+}
+
+const ExtraProviderSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, '.', '_' or '-'"),
+    kind: z.enum(PROVIDER_KINDS),
+    base_url: z.string().optional(),
+    /** The variable (usually a secret) holding this instance's key; omit for upstreams without auth. */
+    api_key_var: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    /** Workers AI: the account id, or the variable holding it. */
+    account_id: z.string().optional(),
+    account_id_var: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+  })
+  .strict();
+
+/**
+ * Every provider instance: the default one of each kind, plus `PROVIDERS` (a JSON array of
+ * `{name, kind, base_url, api_key_var}`) for more than one upstream of a kind, say TEI beside OpenAI.
+ * An entry named like a default instance replaces it.
+ */
+export function parseProviders(env: Env): ProviderSettings[] {
+  const byName = new Map(defaultInstances(env).map((p) => [p.name, p]));
+  let raw: unknown = env.PROVIDERS;
+  if (typeof raw === "string") {
+    if (raw.trim() === "") raw = undefined;
+    else {
+      try {
+        raw = JSON.parse(raw);
+      } catch {
+        throw new Error("PROVIDERS must be a JSON array of {name, kind, base_url, api_key_var}");
+      }
+    }
+  }
+  const parsed = z.array(ExtraProviderSchema).safeParse(raw ?? []);
+  if (!parsed.success) throw new Error(`PROVIDERS is invalid: ${z.prettifyError(parsed.error)}`);
+  for (const entry of parsed.data) {
+    const variable = `PROVIDERS (${entry.name}).base_url`;
+    const url = entry.kind === "local" ? "" : baseURL(entry.base_url, DEFAULT_BASE_URLS[entry.kind], variable);
+    const apiKey = entry.api_key_var ? str(env, entry.api_key_var) : undefined;
+    const accountId = entry.account_id ?? (entry.account_id_var ? str(env, entry.account_id_var) : undefined);
+    const vars = [entry.api_key_var, entry.account_id_var].filter((v): v is string => v !== undefined);
+    const configured = (!entry.api_key_var || apiKey !== undefined) && (entry.kind !== "workers-ai" || accountId !== undefined);
+    byName.set(entry.name, { name: entry.name, kind: entry.kind, baseURL: url, apiKey, accountId, vars, configured });
+  }
+  return [...byName.values()];
+}
