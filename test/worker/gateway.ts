@@ -2,6 +2,9 @@
 // private tenant of the stand-in upstream, so each test has its own upstream counters and faults.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { inject } from "vitest";
+import { d1Store } from "../../worker/cache/d1-store";
+import { kvStore } from "../../worker/cache/kv-store";
+import type { CacheStore } from "../../worker/cache/store";
 import app from "../../worker/index";
 
 export const upstreamURL = inject("upstreamURL");
@@ -39,6 +42,21 @@ export function gateway(vars: Record<string, string> = {}, tenant = `t${Date.now
     stats: () => control("_stats") as Promise<TenantStats>,
     fault: (fault: Record<string, unknown>) => control("_fault", fault),
   };
+}
+
+/**
+ * The cache tests run once per store, with the memory tier off so the store itself answers, and once
+ * with KV behind the memory tier as deployed.
+ */
+export const STORE_VARIANTS = [
+  { name: "KV store", vars: { CACHE_STORE: "kv", MEMORY_CACHE_BYTES: "0" } },
+  { name: "D1 store", vars: { CACHE_STORE: "d1", MEMORY_CACHE_BYTES: "0" } },
+  { name: "memory tier over KV", vars: { CACHE_STORE: "kv" } },
+];
+
+/** The gateway's own store implementation over this test's bindings (real KV or D1, no stand-in). */
+export function storeOf(gw: { env: typeof env & { CACHE_STORE?: string } }): CacheStore {
+  return gw.env.CACHE_STORE === "d1" ? d1Store((gw.env as any).EMBED_CACHE_DB) : kvStore(gw.env.EMBED_CACHE);
 }
 
 export function decodeBase64Vector(b64: string): Float32Array {

@@ -109,10 +109,14 @@ describe("models and health", () => {
     expect(body.data.find((m: any) => m.id === "Salesforce/Llama-Rank-v1").type).toBe("rerank");
   });
 
-  it("Should serve the built-in catalogue when MODELS is not set", async () => {
+  it("Should list only the built-in models whose provider is configured when MODELS is not set", async () => {
     const gw = gateway({ MODELS: "" });
     const body = (await (await gw.request("/v1/models")).json()) as any;
-    expect(body.data.map((m: any) => m.id)).toContain("intfloat/multilingual-e5-large-instruct");
+    // Only TOGETHER_API_KEY is set here: Together's rerank models, none of Workers AI's or OpenAI's.
+    expect(body.data.map((m: any) => [m.id, m.provider])).toEqual([
+      ["Salesforce/Llama-Rank-V1", "together"],
+      ["mixedbread-ai/Mxbai-Rerank-Large-V2", "together"],
+    ]);
   });
 
   it("Should answer /health and publish an OpenAPI document", async () => {

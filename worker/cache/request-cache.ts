@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { GatewayConfig, GatewayEnv } from "../config";
 import type { CachePolicy, CacheDeps } from "./item-cache";
+import { d1Store } from "./d1-store";
 import { kvStore } from "./kv-store";
 import { memoryTierFor } from "./memory-tier";
 import type { CacheStore } from "./store";
@@ -28,7 +29,7 @@ function storeFor(env: GatewayEnv, config: GatewayConfig): CacheStore {
   const binding: object = config.cache.store === "d1" ? env.EMBED_CACHE_DB! : env.EMBED_CACHE;
   let store = stores.get(binding);
   if (!store) {
-    store = kvStore(env.EMBED_CACHE);
+    store = config.cache.store === "d1" ? d1Store(env.EMBED_CACHE_DB!) : kvStore(env.EMBED_CACHE);
     stores.set(binding, store);
   }
   return store;
