@@ -6,20 +6,42 @@ import { d1Store } from "../../worker/cache/d1-store";
 import { kvStore } from "../../worker/cache/kv-store";
 import type { CacheStore } from "../../worker/cache/store";
 import app from "../../worker/index";
+import { COHERE_STAND_IN_KEY } from "../upstream/cohere-stand-in";
+import { OPENAI_STAND_IN_KEY } from "../upstream/openai-stand-in";
+import { standInBaseURL } from "../upstream/stand-in-server";
+import { WORKERS_AI_STAND_IN_ACCOUNT, WORKERS_AI_STAND_IN_TOKEN } from "../upstream/workers-ai-stand-in";
 
 export const upstreamURL = inject("upstreamURL");
 let counter = 0;
 
 export interface TenantStats {
-  calls: { embeddings: number; rerank: number };
+  calls: { embeddings: number; rerank: number; "workers-ai": number; openai: number; cohere: number };
+  bodyFormats: string[];
   embedded: Record<string, number>;
   reranked: Record<string, number>;
   bodies: Array<Record<string, any>>;
   authHeaders: string[];
 }
 
-export function gateway(vars: Record<string, string> = {}, tenant = `t${Date.now()}-${counter++}-${Math.random().toString(36).slice(2, 8)}`) {
-  const testEnv = { ...env, AUTH_MODE: "open", TOGETHER_BASE_URL: `${upstreamURL}/t/${tenant}/v1`, ...vars } as typeof env;
+/** The variables that point every provider kind at this tenant of the stand-ins, with their credentials. */
+export function allProviders(tenant: string): Record<string, string> {
+  return {
+    WORKERS_AI_BASE_URL: standInBaseURL(upstreamURL, "workers-ai", tenant),
+    WORKERS_AI_ACCOUNT_ID: WORKERS_AI_STAND_IN_ACCOUNT,
+    WORKERS_AI_API_TOKEN: WORKERS_AI_STAND_IN_TOKEN,
+    OPENAI_BASE_URL: standInBaseURL(upstreamURL, "openai", tenant),
+    OPENAI_API_KEY: OPENAI_STAND_IN_KEY,
+    COHERE_BASE_URL: standInBaseURL(upstreamURL, "cohere", tenant),
+    COHERE_API_KEY: COHERE_STAND_IN_KEY,
+  };
+}
+
+export function gateway(
+  vars: Record<string, string> | ((tenant: string) => Record<string, string>) = {},
+  tenant = `t${Date.now()}-${counter++}-${Math.random().toString(36).slice(2, 8)}`,
+) {
+  const extra = typeof vars === "function" ? vars(tenant) : vars;
+  const testEnv = { ...env, AUTH_MODE: "open", TOGETHER_BASE_URL: `${upstreamURL}/t/${tenant}/v1`, ...extra } as typeof env;
   const clientIp = `test-client-${tenant}`;
   const control = (path: string, body?: unknown) =>
     fetch(`${upstreamURL}/t/${tenant}/${path}`, { method: "POST", body: JSON.stringify(body ?? {}) }).then((r) => r.json());
