@@ -11,6 +11,7 @@ import type { GatewayConfig } from "./config";
 import { ApiError, renderError } from "./errors";
 import { bodySize } from "./middleware/body-size";
 import { gatewayConfig } from "./middleware/gateway-config";
+import { methodGuard } from "./middleware/method-guard";
 import { requestLog } from "./middleware/request-log";
 import { registerEmbeddings } from "./routes/embeddings";
 import { registerModels } from "./routes/models";
@@ -39,13 +40,22 @@ app.use(
 app.use(
   "/v1/*",
   cors({
-    origin: (origin, c) => (isOriginAllowed((c.get("config") as GatewayConfig).allowedOrigins, origin) ? origin : null),
+    origin: (origin, c) => {
+      const config = c.get("config") as GatewayConfig;
+      if (isOriginAllowed(config.allowedOrigins, origin)) return origin;
+      // The everyday mistake (localhost vs 127.0.0.1, a new port): say so where the operator looks.
+      if (c.req.method === "OPTIONS") {
+        console.warn(JSON.stringify({ level: "warn", request_id: c.get("requestId"), message: "preflight from an origin not in ALLOWED_ORIGINS", origin, allowed_origins: config.allowedOrigins }));
+      }
+      return null;
+    },
     allowMethods: ["GET", "POST", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type", "Cache-Control", "X-Request-Id"],
     exposeHeaders: ["X-Cache", "X-Cache-Hits", "X-Cache-Misses", "X-Cache-Breakdown", "X-Provider", "Server-Timing", "Retry-After", "X-Request-Id"],
     maxAge: 86400,
   }),
 );
+app.use("/v1/*", methodGuard({ "/v1/embeddings": "POST", "/v1/rerank": "POST", "/v1/tokens": "POST", "/v1/models": "GET, HEAD" }));
 app.use("/v1/*", originGuard());
 app.use("/v1/*", authenticate());
 app.use("/v1/*", rateLimit());

@@ -17,6 +17,7 @@ const ModelSchema = z
     provider: z.string(),
     providers: z.array(z.string()),
     owned_by: z.string(),
+    organization: z.string(),
     created: z.number().int(),
     description: z.string().optional(),
   })
@@ -28,7 +29,12 @@ export const modelsRoute = createRoute({
   method: "get",
   path: "/v1/models",
   summary: "The embedding and rerank models this gateway serves now (those with a configured provider)",
-  responses: { 200: { description: "Served models", content: { "application/json": { schema: ModelListSchema } } } },
+  responses: {
+    200: {
+      description: "Served models. Together's SDKs (User-Agent `Together/...`) get the bare array Together answers with.",
+      content: { "application/json": { schema: ModelListSchema } },
+    },
+  },
 });
 
 const listed = new WeakMap<GatewayConfig, z.infer<typeof ModelListSchema>>();
@@ -54,6 +60,7 @@ function modelList(config: GatewayConfig): z.infer<typeof ModelListSchema> {
           provider: providers[0],
           providers,
           owned_by: m.id.includes("/") ? m.id.split("/")[0] : providers[0],
+          organization: m.id.includes("/") ? m.id.split("/")[0] : providers[0],
           created: 0,
           description: m.description,
         },
@@ -65,6 +72,16 @@ function modelList(config: GatewayConfig): z.infer<typeof ModelListSchema> {
   return list;
 }
 
+/**
+ * Each SDK's `models.list()` gets the shape it expects: Together's SDKs (User-Agent `Together/...`)
+ * a bare array, as Together answers; everyone else (the `openai` SDK, curl) OpenAI's `{object, data}`.
+ */
+const wantsBareArray = (userAgent: string | undefined) => userAgent?.startsWith("Together/") ?? false;
+
 export function registerModels(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(modelsRoute, (c) => c.json(modelList(c.var.config), 200));
+  app.openapi(modelsRoute, (c) => {
+    const list = modelList(c.var.config);
+    if (wantsBareArray(c.req.header("user-agent"))) return c.json(list.data as unknown as z.infer<typeof ModelListSchema>, 200);
+    return c.json(list, 200);
+  });
 }
