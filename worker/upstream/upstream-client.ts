@@ -92,7 +92,13 @@ function baseVar(provider: ProviderSettings): string {
 }
 
 async function readJson(response: Response, provider: ProviderSettings): Promise<unknown> {
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (err) {
+    // The upstream died after its headers: no answer, and not the request's fault.
+    throw new ApiError(502, "upstream_unreachable", `${cap(label(provider))} broke off its answer.`, { cause: err });
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
