@@ -1,5 +1,8 @@
 import type { TestProject } from "vitest/node";
 import { startStandIn, STAND_IN_API_KEY } from "../upstream/together-stand-in";
+import { COHERE_STAND_IN_KEY } from "../upstream/cohere-stand-in";
+import { OPENAI_STAND_IN_KEY } from "../upstream/openai-stand-in";
+import { WORKERS_AI_STAND_IN_ACCOUNT, WORKERS_AI_STAND_IN_TOKEN } from "../upstream/workers-ai-stand-in";
 import { TEST_MODELS_JSON } from "./test-models";
 import { freePort, startWranglerDev } from "./wrangler-dev";
 
@@ -27,6 +30,13 @@ export default async function setup(project: TestProject) {
   const gateway = await startWranglerDev({
     TOGETHER_API_KEY: STAND_IN_API_KEY,
     TOGETHER_BASE_URL: standIn.baseURL("node"),
+    WORKERS_AI_BASE_URL: standIn.baseURLFor("workers-ai", "node"),
+    WORKERS_AI_ACCOUNT_ID: WORKERS_AI_STAND_IN_ACCOUNT,
+    WORKERS_AI_API_TOKEN: WORKERS_AI_STAND_IN_TOKEN,
+    OPENAI_BASE_URL: standIn.baseURLFor("openai", "node"),
+    OPENAI_API_KEY: OPENAI_STAND_IN_KEY,
+    COHERE_BASE_URL: standIn.baseURLFor("cohere", "node"),
+    COHERE_API_KEY: COHERE_STAND_IN_KEY,
     AUTH_MODE: "token",
     GATEWAY_KEYS: `suite:${SERVER_KEY}`,
     TOKEN_SECRET,
