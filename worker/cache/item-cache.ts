@@ -164,7 +164,8 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
         stats.storeReadMs = Date.now() - started;
         return keepValid(found, source.isValid, deps);
       });
-    const onTime = await withinDeadline(reading, policy.storeDeadlineMs);
+    // A deadline of 0 never holds the upstream call up: it starts beside the store read.
+    const onTime = policy.storeDeadlineMs > 0 ? await withinDeadline(reading, policy.storeDeadlineMs) : undefined;
     if (onTime) {
       remaining = remaining.filter((key) => {
         const value = onTime.get(key);

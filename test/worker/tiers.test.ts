@@ -1,0 +1,65 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import app from "../../worker/index";
+import { gateway } from "./gateway";
+
+const MODEL = "BAAI/bge-large-en-v1.5";
+
+describe("cache tiers: memory, store, and the store deadline", () => {
+  it("Should answer a repeat from the isolate's memory with no store read, and say so per tier", async () => {
+    const gw = gateway();
+    await gw.post("/v1/embeddings", { model: MODEL, input: ["tier a", "tier b"] });
+    const again = await gw.post("/v1/embeddings", { model: MODEL, input: ["tier a", "tier b", "tier a"] });
+    expect(again.headers.get("x-cache")).toBe("HIT");
+    expect(again.headers.get("x-cache-hits")).toBe("2");
+    expect(again.headers.get("x-cache-breakdown")).toBe("memory=2, store=0");
+    expect(again.headers.get("server-timing") ?? "").not.toContain("store-read");
+  });
+
+  it("Should report store reads, upstream calls and store writes in Server-Timing", async () => {
+    const gw = gateway({ MEMORY_CACHE_BYTES: "0" });
+    const miss = await gw.post("/v1/embeddings", { model: MODEL, input: ["timed a", "timed b"] });
+    const timing = miss.headers.get("server-timing") ?? "";
+    expect(timing).toMatch(/store-read;dur=[\d.]+;desc="2 keys"/);
+    expect(timing).toMatch(/upstream;dur=[\d.]+;desc="1 calls"/);
+    expect(timing).toContain('store-write;desc="2 keys"');
+    const hit = await gw.post("/v1/embeddings", { model: MODEL, input: ["timed a"] });
+    expect(hit.headers.get("x-cache-breakdown")).toBe("memory=0, store=1");
+    expect(hit.headers.get("server-timing") ?? "").not.toContain("upstream");
+  });
+
+  it("Should keep Cache-Control: no-store answers out of memory too", async () => {
+    const gw = gateway();
+    await gw.post("/v1/embeddings", { model: MODEL, input: "private" }, { "cache-control": "no-store" });
+    expect((await gw.post("/v1/embeddings", { model: MODEL, input: "private" })).headers.get("x-cache")).toBe("MISS");
+  });
+
+  it("Should not hold a store hit behind a slow upstream call started at the deadline", async () => {
+    const gw = gateway({ MEMORY_CACHE_BYTES: "0", STORE_READ_DEADLINE_MS: "0" });
+    await gw.post("/v1/embeddings", { model: MODEL, input: "stored early" });
+    await gw.fault({ kind: "delay", ms: 3000 });
+    const ctx = createExecutionContext();
+    const started = Date.now();
+    const body = JSON.stringify({ model: MODEL, input: "stored early" });
+    const res = await app.fetch(
+      new Request("https://gateway.test/v1/embeddings", { method: "POST", body, headers: { "content-type": "application/json", "cf-connecting-ip": gw.tenant } }),
+      gw.env,
+      ctx,
+    );
+    const waited = Date.now() - started;
+    expect(res.headers.get("x-cache")).toBe("HIT");
+    expect(res.headers.get("x-cache-breakdown")).toBe("memory=0, store=1");
+    // The upstream call (3 s) was made, but the answer did not wait for it.
+    expect(waited).toBeLessThan(2500);
+    await waitOnExecutionContext(ctx);
+    expect((await gw.stats()).calls.embeddings).toBe(2);
+  });
+
+  it("Should make one upstream call per miss when the deadline passes before the store answers", async () => {
+    const gw = gateway({ MEMORY_CACHE_BYTES: "0", STORE_READ_DEADLINE_MS: "0" });
+    const res = await gw.post("/v1/embeddings", { model: MODEL, input: ["never seen 1", "never seen 2"] });
+    expect(res.headers.get("x-cache")).toBe("MISS");
+    expect((await gw.stats()).calls.embeddings).toBe(1);
+    expect((await gw.post("/v1/embeddings", { model: MODEL, input: ["never seen 1"] })).headers.get("x-cache")).toBe("HIT");
+  });
+});
