@@ -1,10 +1,10 @@
 // A stand-in for Cohere-shaped rerank (Cohere v2, and Jina's compatible endpoint):
 // `POST {base}/rerank`, base URL per tenant `${url}/t/<tenant>/cohere/v2`. Errors are Cohere's
 // `{message}` with the texts Cohere answers with; unknown fields are a 422 as on Cohere v2.
-import { standInScore } from "./deterministic";
-import { scoreJson } from "./faults";
-import { echoKeyMessage, markerIn } from "./markers";
-import { type Reply, tally, type WireFormat } from "./stand-in-server";
+import { standInScore } from "./deterministic.ts";
+import { scoreJson } from "./faults.ts";
+import { echoKeyMessage, markerIn } from "./markers.ts";
+import { type Reply, tally, type WireFormat } from "./stand-in-server.ts";
 
 export const COHERE_STAND_IN_KEY = "test-cohere-stand-in-key-51f08c";
 

@@ -1,6 +1,6 @@
 // Injectable upstream faults: queued per tenant with `POST /t/<tenant>/_fault`, consumed by the next
 // request that reaches a model (whatever its wire format), and how a broken number is written.
-import { float32Base64 } from "./deterministic";
+import { float32Base64 } from "./deterministic.ts";
 
 /**
  * How the `non-finite` fault breaks one number. JSON has no NaN, so a broken upstream writes
@@ -16,6 +16,7 @@ export type Fault =
   | { kind: "reset" }
   | { kind: "malformed" }
   | { kind: "html" }
+  /** Embedding answers come back one component short (rerank answers are unaffected). */
   | { kind: "wrong-dimensions" }
   | { kind: "delay"; ms: number }
   /** Breaks the first vector's first component, or the best rerank result's score. Default `null`. */

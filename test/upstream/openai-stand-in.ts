@@ -1,10 +1,10 @@
 // A stand-in for OpenAI-compatible embeddings (OpenAI itself, and TEI or vLLM behind their OpenAI
 // routes): `POST {base}/embeddings`, base URL per tenant `${url}/t/<tenant>/openai/v1`. Errors use
 // OpenAI's `{error: {message, type, param, code}}` with the texts OpenAI answers with.
-import { embeddingTokens, standInVector } from "./deterministic";
-import { vectorJson } from "./faults";
-import { echoKeyMessage, markerIn } from "./markers";
-import { type Reply, tally, type WireFormat } from "./stand-in-server";
+import { embeddingTokens, standInVector } from "./deterministic.ts";
+import { vectorJson } from "./faults.ts";
+import { echoKeyMessage, markerIn } from "./markers.ts";
+import { type Reply, tally, type WireFormat } from "./stand-in-server.ts";
 
 export const OPENAI_STAND_IN_KEY = "sk-test-openai-stand-in-7c21e5a9f0";
 

@@ -4,7 +4,7 @@
 // Each format (`WireFormat`) only parses its requests and words its answers and errors.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type NonFiniteValue, parseFault, type QueuedFault, serialize, takeFault } from "./faults";
+import { type NonFiniteValue, parseFault, type QueuedFault, serialize, takeFault } from "./faults.ts";
 
 export type FormatName = "together" | "workers-ai" | "openai" | "cohere";
 
@@ -125,9 +125,11 @@ const isReply = (value: Operation | Reply): value is Reply => "status" in value;
 export async function startStandInServer(formats: readonly WireFormat[], port = 0): Promise<StandIn> {
   const tenants = new Map<string, TenantState>();
   const tenant = (name = "default") => {
-    let t = tenants.get(name);
-    if (!t) tenants.set(name, (t = newTenant()));
-    return t;
+    const existing = tenants.get(name);
+    if (existing) return existing;
+    const created = newTenant();
+    tenants.set(name, created);
+    return created;
   };
   const hanging = new Set<ServerResponse>();
   const notFound: Reply = {

@@ -3,16 +3,16 @@
 // (or `${url}/v1` for the default tenant), so concurrent test files never share counters or faults.
 // `startStandIn` also mounts the Workers AI, OpenAI and Cohere stand-ins on the same server.
 
-import { cohereFormat } from "./cohere-stand-in";
-import { embeddingTokens, standInDocumentText, standInScore, standInVector, words } from "./deterministic";
-import type { Fault } from "./faults";
-import { scoreJson, vectorJson } from "./faults";
-import { echoKeyMessage, markerIn } from "./markers";
-import { openAiFormat } from "./openai-stand-in";
-import { type Reply, type StandIn, startStandInServer, tally, type WireFormat } from "./stand-in-server";
-import { workersAiFormat } from "./workers-ai-stand-in";
+import { cohereFormat } from "./cohere-stand-in.ts";
+import { embeddingTokens, standInDocumentText, standInScore, standInVector, words } from "./deterministic.ts";
+import type { Fault } from "./faults.ts";
+import { scoreJson, vectorJson } from "./faults.ts";
+import { echoKeyMessage, markerIn } from "./markers.ts";
+import { openAiFormat } from "./openai-stand-in.ts";
+import { type Reply, type StandIn, startStandInServer, tally, type WireFormat } from "./stand-in-server.ts";
+import { workersAiFormat } from "./workers-ai-stand-in.ts";
 
-export { standInDocumentText, standInScore, standInVector } from "./deterministic";
+export { standInDocumentText, standInScore, standInVector } from "./deterministic.ts";
 export type { Fault, StandIn };
 
 export const STAND_IN_API_KEY = "test-provider-key-s3cr3t-4f9c2e";

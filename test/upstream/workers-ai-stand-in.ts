@@ -3,10 +3,10 @@
 // `{result, success, errors, messages}`; error codes and texts follow developers.cloudflare.com's
 // Workers AI error table (5007 "No such model", 10000 "Authentication error"), and input checks
 // are worded like the API's schema errors (5006).
-import { standInScore, standInVector } from "./deterministic";
-import { scoreJson, vectorJson } from "./faults";
-import { echoKeyMessage, markerIn } from "./markers";
-import { type Reply, tally, type WireFormat } from "./stand-in-server";
+import { standInScore, standInVector } from "./deterministic.ts";
+import { scoreJson, vectorJson } from "./faults.ts";
+import { echoKeyMessage, markerIn } from "./markers.ts";
+import { type Reply, tally, type WireFormat } from "./stand-in-server.ts";
 
 export const WORKERS_AI_STAND_IN_TOKEN = "test-cf-api-token-9d41b7e0";
 export const WORKERS_AI_STAND_IN_ACCOUNT = "0123456789abcdef0123456789abcdef";

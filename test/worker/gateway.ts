@@ -70,7 +70,7 @@ export function gateway(
  * The cache tests run once per store, with the memory tier off so the store itself answers, and once
  * with KV behind the memory tier as deployed.
  */
-export const STORE_VARIANTS = [
+export const STORE_VARIANTS: Array<{ name: string; vars: Record<string, string> }> = [
   { name: "KV store", vars: { CACHE_STORE: "kv", MEMORY_CACHE_BYTES: "0" } },
   { name: "D1 store", vars: { CACHE_STORE: "d1", MEMORY_CACHE_BYTES: "0" } },
   { name: "memory tier over KV", vars: { CACHE_STORE: "kv" } },

@@ -255,14 +255,15 @@ function keepValid(found: Map<string, string>, isValid: (value: string) => boole
 
 /** The store's answer if it comes within `ms`, else undefined (the read goes on). */
 async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, ms);
+    const timer = setTimeout(resolve, ms);
+    cancel = () => clearTimeout(timer);
   });
   try {
     return await Promise.race([work, deadline]);
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    cancel();
   }
 }
 
