@@ -37,6 +37,8 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: await wranglerConfigWithoutDevVars("./wrangler.toml") },
             miniflare: {
+              // The playground, docs and client files (built by `npm run build:assets` before tests).
+              assets: { directory: "./dist/assets", binding: "ASSETS" },
               // D1 runs locally: the same cache tests run against both stores.
               d1Databases: ["EMBED_CACHE_DB"],
               bindings: {

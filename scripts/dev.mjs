@@ -36,9 +36,11 @@ const devVars = Object.fromEntries(
 
 const port = String(values.port);
 const origin = `http://${values.ip === "0.0.0.0" ? "127.0.0.1" : values.ip}:${port}`;
+/** @type {Record<string, string>} */
 const vars = { LOCAL_PROVIDER: "on" };
 // A placeholder left from the example file is no key: the provider must count as not configured.
 for (const [name, value] of Object.entries(devVars)) if (/^your-/.test(value)) vars[name] = "";
+/** @type {string | undefined} */
 let serverKey;
 if (values.token) {
   serverKey = `dev-${randomBytes(12).toString("hex")}`;
@@ -74,6 +76,7 @@ async function announce() {
     } catch {}
     await new Promise((r) => setTimeout(r, 500));
   }
+  /** @type {Record<string, string>} */
   const headers = serverKey ? { authorization: `Bearer ${serverKey}` } : {};
   let models = [];
   try {

@@ -53,6 +53,8 @@ export type GatewayEnv = Env & {
   MODELS?: unknown;
   PROVIDERS?: unknown;
   TOGETHER_API_KEY?: string;
+  GATEWAY_KEYS?: string;
+  TOKEN_SECRET?: string;
   WORKERS_AI_ACCOUNT_ID?: string;
   WORKERS_AI_API_TOKEN?: string;
   WORKERS_AI_BASE_URL?: string;

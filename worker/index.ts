@@ -13,6 +13,8 @@ import { bodySize } from "./middleware/body-size";
 import { gatewayConfig } from "./middleware/gateway-config";
 import { methodGuard } from "./middleware/method-guard";
 import { requestLog } from "./middleware/request-log";
+import { registerClientScript } from "./routes/client-script";
+import { registerDocs } from "./routes/docs";
 import { registerEmbeddings } from "./routes/embeddings";
 import { registerModels } from "./routes/models";
 import { registerRerank } from "./routes/rerank";
@@ -67,9 +69,26 @@ registerEmbeddings(app);
 registerRerank(app);
 registerModels(app);
 registerTokens(app);
+registerDocs(app);
+registerClientScript(app);
 
 app.get("/health", (c) => c.json({ status: "ok" }));
-app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "embed-edge", version: "1" } });
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "embed-edge",
+    version: "1",
+    description:
+      "A Together-compatible embeddings and rerank gateway: each model is routed to the provider that serves it, every input is cached (X-Cache, X-Cache-Hits, X-Cache-Misses, X-Cache-Breakdown, X-Provider, Server-Timing). Errors use Together's {error:{message,type,param,code}} shape. Authenticate with a server key or a token as a Bearer credential (not needed in AUTH_MODE=open).",
+  },
+  security: [{ bearerAuth: [] }],
+  tags: [
+    { name: "Embeddings", description: "Vectors, cached per input" },
+    { name: "Rerank", description: "Relevance scores, cached per query-document pair" },
+    { name: "Models", description: "The catalogue's served models" },
+    { name: "Tokens", description: "Short-lived browser tokens (AUTH_MODE=token)" },
+  ],
+});
 
 app.notFound(() => {
   throw new ApiError(404, "route_not_found", "No such route. The gateway serves POST /v1/embeddings, POST /v1/rerank and GET /v1/models.");

@@ -54,7 +54,7 @@ describe("browser client in Chromium", () => {
       servers.push(server);
     }
     // Lambda-oriented flags that would switch off CORS are dropped: the test is about CORS too.
-    const args = chromium.args.filter((a) => !/disable-web-security|allow-running-insecure-content|disable-site-isolation/.test(a));
+    const args = chromium.args.filter((a) => !/single-process|disable-web-security|allow-running-insecure-content|disable-site-isolation/.test(a));
     browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: [...args, "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"], headless: true });
   });
 

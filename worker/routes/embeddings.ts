@@ -8,15 +8,17 @@ import { cacheDeps, cachePolicyFrom } from "../cache/request-cache";
 import { embeddingsJson } from "../codec/embeddings-json";
 import { invalidParam } from "../errors";
 import { EmbeddingsRequestSchema, EmbeddingsResponseSchema } from "../schemas/embeddings";
-import { ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
+import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { setItemHeaders } from "./item-headers";
 import { overLimit } from "./over-limit";
 import { requireWellFormed } from "./well-formed";
 
 export const embeddingsRoute = createRoute({
+  tags: ["Embeddings"],
   method: "post",
   path: "/v1/embeddings",
   summary: "Create embeddings (Together/OpenAI compatible, cached per input)",
+  parameters: [CACHE_CONTROL_PARAMETER],
   request: { body: { required: true, content: { "application/json": { schema: EmbeddingsRequestSchema } } } },
   responses: {
     200: {

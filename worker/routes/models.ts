@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { servedRoutes } from "../catalogue/resolve";
 import type { GatewayConfig } from "../config";
+import { ACCESS_ERRORS } from "../schemas/error";
 
 const ModelSchema = z
   .object({
@@ -26,6 +27,7 @@ const ModelSchema = z
 const ModelListSchema = z.object({ object: z.literal("list"), data: z.array(ModelSchema) }).openapi("ModelList");
 
 export const modelsRoute = createRoute({
+  tags: ["Models"],
   method: "get",
   path: "/v1/models",
   summary: "The embedding and rerank models this gateway serves now (those with a configured provider)",
@@ -34,6 +36,7 @@ export const modelsRoute = createRoute({
       description: "Served models. Together's SDKs (User-Agent `Together/...`) get the bare array Together answers with.",
       content: { "application/json": { schema: ModelListSchema } },
     },
+    ...ACCESS_ERRORS,
   },
 });
 

@@ -4,7 +4,7 @@ import { requireModel } from "../catalogue/resolve";
 import { cacheDeps, cachePolicyFrom } from "../cache/request-cache";
 import { type Document, documentIdentity, documentText, identityLength, rerankItems } from "../cache/rerank-items";
 import { invalidParam } from "../errors";
-import { ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
+import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { RerankRequestSchema, RerankResponseSchema } from "../schemas/rerank";
 import { setItemHeaders } from "./item-headers";
 import { overLimit } from "./over-limit";
@@ -12,9 +12,11 @@ import { rankResults } from "./rank-results";
 import { requireWellFormed } from "./well-formed";
 
 export const rerankRoute = createRoute({
+  tags: ["Rerank"],
   method: "post",
   path: "/v1/rerank",
   summary: "Rerank documents for a query (Together compatible, cached per query-document pair)",
+  parameters: [CACHE_CONTROL_PARAMETER],
   request: { body: { required: true, content: { "application/json": { schema: RerankRequestSchema } } } },
   responses: {
     200: {

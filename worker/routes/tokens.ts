@@ -3,7 +3,7 @@ import type { AppEnv } from "../app-env";
 import { isOriginAllowed } from "../auth/origin-guard";
 import { mintToken, SCOPES } from "../auth/tokens";
 import { ApiError, invalidParam } from "../errors";
-import { ErrorDataSchema } from "../schemas/error";
+import { ACCESS_ERRORS, ErrorDataSchema } from "../schemas/error";
 
 const MintRequestSchema = z
   .object({
@@ -17,6 +17,7 @@ const MintRequestSchema = z
   .openapi("MintTokenRequest");
 
 export const tokensRoute = createRoute({
+  tags: ["Tokens"],
   method: "post",
   path: "/v1/tokens",
   summary: "Mint a short-lived browser token (server keys only)",
@@ -26,8 +27,12 @@ export const tokensRoute = createRoute({
       description: "A signed HS256 token",
       content: { "application/json": { schema: z.object({ token: z.string(), expires_at: z.number().int(), token_type: z.literal("Bearer") }) } },
     },
+    ...ACCESS_ERRORS,
     400: { description: "Invalid request", content: { "application/json": { schema: ErrorDataSchema } } },
-    403: { description: "Not a server key", content: { "application/json": { schema: ErrorDataSchema } } },
+    403: { description: "Not a server key, or a disallowed origin", content: { "application/json": { schema: ErrorDataSchema } } },
+    404: { description: "Tokens are only issued when AUTH_MODE=token", content: { "application/json": { schema: ErrorDataSchema } } },
+    413: { description: "Body too large", content: { "application/json": { schema: ErrorDataSchema } } },
+    415: { description: "Body is not application/json", content: { "application/json": { schema: ErrorDataSchema } } },
   },
 });
 

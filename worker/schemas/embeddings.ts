@@ -8,7 +8,10 @@ export const EmbeddingsRequestSchema = z
       description: "`float` (default) returns number arrays; `base64` returns little-endian float32 bytes, 4-5x smaller.",
     }),
     // Accepted only when equal to the model's own size: these models cannot shorten vectors.
-    dimensions: z.number().int().positive().optional(),
+    dimensions: z.number().int().positive().optional().openapi({
+      description: "For matryoshka models, any size up to the native one (the cached full vector, truncated and re-normalised); others accept only their own size.",
+      example: 256,
+    }),
     // Accepted for OpenAI-client compatibility and ignored: never forwarded upstream.
     user: z.string().optional(),
   })

@@ -12,22 +12,46 @@ export const ErrorDataSchema = z
   })
   .openapi("ErrorData");
 
-const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ErrorDataSchema } } });
+const errorResponse = (description: string, headers?: Record<string, { description: string; schema: { type: "string" } }>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { "application/json": { schema: ErrorDataSchema } },
+});
+const retryAfter = { "Retry-After": { description: "Seconds to wait before retrying", schema: { type: "string" as const } } };
+const wwwAuthenticate = { "WWW-Authenticate": { description: 'Bearer realm="embed-edge"', schema: { type: "string" as const } } };
+
+/** The refusals every authenticated route shares, for the OpenAPI document. */
+export const ACCESS_ERRORS = {
+  401: errorResponse("Missing or invalid credential, or an expired token", wwwAuthenticate),
+  403: errorResponse("Origin not in ALLOWED_ORIGINS, token for another origin, or missing scope"),
+  405: errorResponse("Method not allowed (see Allow); checked before authentication"),
+  429: errorResponse("Rate limited", retryAfter),
+} as const;
 
 /** The error responses the embeddings and rerank routes share, for the OpenAPI document. */
 export const ITEM_ROUTE_ERRORS = {
-  400: errorResponse("Invalid request, or a limit exceeded"),
-  401: errorResponse("Missing or invalid credential"),
-  403: errorResponse("Origin, token origin or scope not allowed"),
+  ...ACCESS_ERRORS,
+  400: errorResponse("Invalid request, a limit exceeded, or the provider refused the input (upstream_rejected)"),
   404: errorResponse("Unknown model, or a model whose provider is not configured (model_not_configured names the variables)"),
-  405: errorResponse("Method not allowed (see Allow)"),
-  413: errorResponse("Body too large"),
+  413: errorResponse("Body too large (MAX_BODY_BYTES)"),
   415: errorResponse("Body is not application/json"),
-  429: errorResponse("Rate limited (retry-after)"),
-  500: errorResponse("gateway_misconfigured: a setting is invalid (the message names it)"),
-  502: errorResponse("Upstream failure: unreachable, 5xx, bad answer, credentials rejected (upstream_auth_failed), wrong path (upstream_not_found)"),
+  429: errorResponse("Rate limited, here or upstream", retryAfter),
+  500: errorResponse("gateway_misconfigured: a setting is invalid (the message names it, never its value)"),
+  502: errorResponse("Upstream failure: unreachable, 5xx, bad or non-finite answer, credentials rejected (upstream_auth_failed), wrong path (upstream_not_found)"),
   504: errorResponse("Upstream timeout"),
 } as const;
+
+/**
+ * `Cache-Control` as a request header, documented as a plain OpenAPI parameter (a `request.headers`
+ * schema would add a validator to every request for a header the route reads itself).
+ */
+export const CACHE_CONTROL_PARAMETER = {
+  in: "header" as const,
+  name: "Cache-Control",
+  required: false,
+  description: "`no-cache` skips the cache reads (memory and store); `no-store` keeps the answer out of every tier",
+  schema: { type: "string" as const, example: "no-cache" },
+};
 
 const header = (description: string, example: string) => ({ description, schema: { type: "string" as const, example } });
 
