@@ -1,150 +1,309 @@
-// `npm run bench`: latency, bytes and upstream calls through the gateway under `wrangler dev`,
-// plus the worker's own CPU per request measured in-process. Prints numbers; asserts nothing.
-import { build } from "esbuild";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { TEST_MODELS_JSON } from "../test/setup/test-models.ts";
-import { startWranglerDev } from "../test/setup/wrangler-dev.ts";
-import { STAND_IN_API_KEY, startStandIn } from "../test/upstream/together-stand-in.ts";
+// `npm run bench`: the bundled gateway in workerd (Miniflare's API, no `wrangler dev` proxy) against
+// the stand-in upstream. Per scenario: latency, the workerd process's CPU per request from /proc,
+// the same for a trivial worker answering the same bytes (and making the same binding calls), bytes,
+// store operations and upstream calls; then what a million requests cost per store. Prints numbers;
+// asserts nothing. BENCH_ROUNDS (default 20) scales every batch: fewer rounds, a quicker and rougher run.
+import { type Baseline, startBaseline } from "./baseline.ts";
+import { storeOperations } from "./cache-headers.ts";
+import { breakEvenHitRate, type CostParams, directCost, gatewayCost, type StoreProfile } from "./cost.ts";
+import { catalogueEntry, gatewayVars } from "./gateway-env.ts";
+import { gatewaySource } from "./gateway-source.ts";
+import { type Batch, type BatchLimits, type RequestFactory, runLanes, send } from "./measure.ts";
+import { PRICES } from "./prices.ts";
+import { num, percent, printTable, usd } from "./table.ts";
+import { standInModule } from "./test-fixtures.ts";
+import { CPU_TICK_MS, settle } from "./workerd-cpu.ts";
+import { startWorkerd, type WorkerdInstance } from "./workerd-instance.ts";
 
 const MODEL = "BAAI/bge-large-en-v1.5";
-const SIZES = [1, 16, 100];
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const run = Date.now().toString(36);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+/** By default the gateway runs 20 requests, then on until its workerd used 250 ms CPU (25 /proc ticks) or 3 s passed. */
+const LIMITS: BatchLimits = { minRequests: ROUNDS, minCpuMs: (ROUNDS * 5 * CPU_TICK_MS) / 4, maxMs: ROUNDS * 150 };
+const COST_INPUTS = Number(process.env.BENCH_COST_INPUTS ?? 16);
+const TOKENS_PER_INPUT = Number(process.env.BENCH_TOKENS_PER_INPUT ?? 250);
+const COST_FORMAT = process.env.BENCH_COST_FORMAT === "float" ? "float" : "base64";
+const HIT_RATES = [0, 0.5, 0.9, 0.99];
+const SIZES = [...new Set([1, 16, 100, COST_INPUTS])].sort((a, b) => a - b);
+const FORMATS = ["base64", "float"] as const;
+const D1_BINDING = "EMBED_CACHE_DB";
+const RUN = Date.now().toString(36);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const texts = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `bench ${run} ${tag} text number ${i} about embeddings at the edge`);
+type Format = (typeof FORMATS)[number];
+type Store = "kv" | "d1";
 
-let requestNo = 0;
-async function timed(url: string, body: unknown, headers: Record<string, string> = {}) {
-  // A distinct client address per request keeps the per-client rate limiter out of the numbers.
-  headers = { "cf-connecting-ip": `198.51.100.${++requestNo % 250}`, ...headers };
-  const started = performance.now();
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  const answer = await res.arrayBuffer();
-  const bytes = answer.byteLength;
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}: ${new TextDecoder().decode(answer).slice(0, 300)}`);
-  return { ms: performance.now() - started, bytes, cache: res.headers.get("x-cache") };
-}
+const model = catalogueEntry(MODEL);
+const dimensions = Number(model.dimensions);
+/** A stored vector: base64 of float32s. */
+const valueBytes = Math.ceil((dimensions * 4) / 3) * 4;
+const modelPrice = typeof model.price_per_million_tokens === "number" ? model.price_per_million_tokens : null;
 
-const standIn = await startStandIn();
-const gateway = await startWranglerDev({
-  TOGETHER_API_KEY: STAND_IN_API_KEY,
-  TOGETHER_BASE_URL: standIn.baseURL("bench"),
-  AUTH_MODE: "open",
-  MODELS: TEST_MODELS_JSON,
-  MAX_INPUTS: "256",
-});
-const calls = () => standIn.tenant("bench").calls.embeddings;
+// About four characters a token, so inputs are as long as the cost table assumes.
+const FILLER = "the gateway caches each input once and serves it again from the edge without asking the upstream model ";
+const text = (tag: string, i: number) =>
+  `${RUN} ${tag} ${i} ${FILLER.repeat(Math.ceil((TOKENS_PER_INPUT * 4) / FILLER.length))}`.slice(0, TOKENS_PER_INPUT * 4);
+const texts = (tag: string, n: number) => Array.from({ length: n }, (_, i) => text(tag, i));
 
-try {
-  console.log(`embed-edge bench: ${MODEL} (1024 dims), stand-in upstream on loopback, gateway under wrangler dev, ${ROUNDS} rounds, medians\n`);
-  const rows: string[][] = [["inputs", "direct upstream ms", "gateway miss ms", "miss overhead ms", "gateway hit ms (base64)", "hit ms (float)", "float bytes", "base64 bytes", "upstream calls (miss/hit)"]];
-  for (const n of SIZES) {
-    const direct: number[] = [], miss: number[] = [], hit: number[] = [], hitFloat: number[] = [];
-    let floatBytes = 0, base64Bytes = 0, missCalls = 0, hitCalls = 0;
-    // Warm both paths once.
-    await timed(`${standIn.baseURL("bench")}/embeddings`, { model: MODEL, input: texts(n, "warm"), encoding_format: "base64" }, { authorization: `Bearer ${STAND_IN_API_KEY}` });
-    await timed(`${gateway.url}/v1/embeddings`, { model: MODEL, input: texts(n, "warm2"), encoding_format: "base64" });
-    for (let r = 0; r < ROUNDS; r++) {
-      direct.push((await timed(`${standIn.baseURL("bench")}/embeddings`, { model: MODEL, input: texts(n, `d${r}`), encoding_format: "base64" }, { authorization: `Bearer ${STAND_IN_API_KEY}` })).ms);
-      const before = calls();
-      const input = texts(n, `m${r}`);
-      miss.push((await timed(`${gateway.url}/v1/embeddings`, { model: MODEL, input, encoding_format: "base64" })).ms);
-      missCalls += calls() - before;
-      await new Promise((resolve) => setTimeout(resolve, 20)); // let waitUntil's KV writes land
-      const beforeHit = calls();
-      const b64 = await timed(`${gateway.url}/v1/embeddings`, { model: MODEL, input, encoding_format: "base64" });
-      const flt = await timed(`${gateway.url}/v1/embeddings`, { model: MODEL, input, encoding_format: "float" });
-      hitCalls += calls() - beforeHit;
-      if (b64.cache !== "HIT" || flt.cache !== "HIT") throw new Error(`expected cache hits, got ${b64.cache}/${flt.cache}`);
-      hit.push(b64.ms);
-      hitFloat.push(flt.ms);
-      base64Bytes = b64.bytes;
-      floatBytes = flt.bytes;
-    }
-    rows.push([
-      String(n), median(direct).toFixed(2), median(miss).toFixed(2), (median(miss) - median(direct)).toFixed(2),
-      median(hit).toFixed(2), median(hitFloat).toFixed(2), String(floatBytes), String(base64Bytes), `${missCalls / ROUNDS}/${hitCalls / ROUNDS}`,
-    ]);
-  }
-  printTable(rows);
-
-  // Coalescing: identical concurrent misses share one upstream call.
-  const same = texts(16, "concurrent");
-  const before = calls();
-  standIn.tenant("bench").faults.push({ kind: "delay", ms: 100, times: 1 });
-  await Promise.all(Array.from({ length: 10 }, () => timed(`${gateway.url}/v1/embeddings`, { model: MODEL, input: same, encoding_format: "base64" })));
-  console.log(`\n10 concurrent identical requests of 16 new inputs: ${calls() - before} upstream call(s)`);
-
-  await cpuBench();
-} catch (err) {
-  console.error(gateway.output.join("").split("\n").filter((l) => /unhandled|error/i.test(l) && !/Request\.cf|ENOTFOUND|getaddrinfo|callbackTrampoline/i.test(l)).slice(0, 10).join("\n"));
-  throw err;
-} finally {
-  await gateway.stop();
-  await standIn.close();
-}
-
-function printTable(rows: string[][]) {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const row of rows) console.log(row.map((cell, c) => cell.padStart(widths[c])).join("  "));
-}
-
-/**
- * The worker's own CPU per request, measured in this Node process (same V8 engine) by running the
- * bundled worker against an in-memory KV. Node 22 lacks the native Uint8Array base64/hex methods
- * workerd has, so Buffer-backed stand-ins (also native code) fill them in for this measurement.
- */
-async function cpuBench() {
-  const proto = Uint8Array.prototype as any;
-  proto.toBase64 ??= function (this: Uint8Array) { return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString("base64"); };
-  proto.toHex ??= function (this: Uint8Array) { return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString("hex"); };
-  (Uint8Array as any).fromBase64 ??= (s: string) => new Uint8Array(Buffer.from(s, "base64"));
-  // workerd hashes in the calling thread (BoringSSL); Node's WebCrypto hops to a thread pool and
-  // would add ~2 ms per 100 digests that workerd does not pay, so hash in-thread here too.
-  const { createHash } = await import("node:crypto");
-  const subtle = crypto.subtle as any;
-  const digest = subtle.digest.bind(subtle);
-  subtle.digest = async (alg: string, data: Uint8Array) =>
-    alg === "SHA-256" ? new Uint8Array(createHash("sha256").update(data).digest()).buffer : digest(alg, data);
-
-  const outfile = join(mkdtempSync(join(tmpdir(), "embed-edge-bench-")), "worker.mjs");
-  await build({ entryPoints: ["worker/index.ts"], bundle: true, format: "esm", platform: "browser", conditions: ["workerd", "worker", "browser"], outfile, logLevel: "error" });
-  const app = (await import(pathToFileURL(outfile).href)).default;
-  const store = new Map<string, string>();
-  const kv = {
-    async get(key: string | string[]) {
-      return Array.isArray(key) ? new Map(key.map((k) => [k, store.get(k) ?? null])) : (store.get(key) ?? null);
+let clients = 0;
+/** A distinct client address per request keeps the per-client rate limit out of the way. */
+function post(body: string): RequestInit {
+  const c = ++clients;
+  return {
+    method: "POST",
+    body,
+    headers: {
+      "content-type": "application/json",
+      "accept-encoding": "identity",
+      "cf-connecting-ip": `10.${(c >> 16) & 255}.${(c >> 8) & 255}.${c & 255}`,
     },
-    async put(key: string, value: string) { store.set(key, value); },
   };
-  const env = { EMBED_CACHE: kv, TOGETHER_API_KEY: STAND_IN_API_KEY, TOGETHER_BASE_URL: standIn.baseURL("cpu"), AUTH_MODE: "open", MODELS: TEST_MODELS_JSON };
-  const pending: Promise<unknown>[] = [];
-  const ctx = { waitUntil: (p: Promise<unknown>) => pending.push(p), passThroughOnException() {} };
-  /** CPU microseconds the worker spends until it hands back its Response (reading the body is Node's cost, not the worker's). */
-  const call = async (input: string[], format: string) => {
-    const request = new Request("http://gateway/v1/embeddings", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: MODEL, input, encoding_format: format }) });
-    const start = process.cpuUsage();
-    const res = await app.fetch(request, env, ctx);
-    const used = process.cpuUsage(start);
-    await res.text();
-    return used.user + used.system;
+}
+const embed =
+  (input: string[], format: Format): RequestFactory =>
+  () => ({ url: "http://gateway/v1/embeddings", init: post(JSON.stringify({ model: MODEL, input, encoding_format: format })) });
+
+interface Gateway extends WorkerdInstance {
+  calls(): number;
+}
+
+interface Row {
+  scenario: string;
+  store: Store;
+  inputs: number;
+  format: string;
+  batch: Batch;
+  trivialMs: number;
+  bindingsMs: number;
+}
+
+const standIn = await standInModule.startStandIn();
+const instances: Array<{ dispose(): Promise<void> }> = [];
+try {
+  const source = await gatewaySource(D1_BINDING);
+  async function startGateway(name: string, vars: Record<string, string>): Promise<Gateway> {
+    const gateway = await startWorkerd(name, source.script, {
+      ...source.options,
+      bindings: { ...source.options.bindings, ...gatewayVars(standIn.baseURL(name), vars) },
+      d1Databases: { [D1_BINDING]: `bench-${name}`, ...(source.options.d1Databases as Record<string, string>) },
+    });
+    instances.push(gateway);
+    const db = await gateway.miniflare.getD1Database(D1_BINDING);
+    for (const sql of source.d1Migrations) await db.prepare(sql).run();
+    return { ...gateway, calls: () => standIn.tenant(name).calls.embeddings };
+  }
+  // One workerd each, so each process's CPU is one configuration's. Memory tier on (default) or off.
+  const gateways = {
+    kv: await startGateway("kv", { CACHE_STORE: "kv" }),
+    "kv-store": await startGateway("kv-store", { CACHE_STORE: "kv", MEMORY_CACHE_BYTES: "0" }),
+    d1: await startGateway("d1", { CACHE_STORE: "d1" }),
+    "d1-store": await startGateway("d1-store", { CACHE_STORE: "d1", MEMORY_CACHE_BYTES: "0" }),
   };
-  const print = console.log.bind(console);
-  console.log = console.warn = () => {}; // the worker's own request log lines
-  print("\nworker CPU per request (in-process, hit path, 1024 dims):");
+  const baseline: Baseline = await startBaseline(valueBytes);
+  instances.push(baseline);
+
+  /** Sends one request and checks it succeeded: the bench measures working paths only. */
+  async function once(gateway: Gateway, request: RequestFactory): Promise<Response> {
+    const { url, init } = request(0);
+    const res = await gateway.dispatch(url, init);
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${gateway.name}: HTTP ${res.status} for ${url}`);
+    return res;
+  }
+  // Warm each isolate's code paths before anything is measured.
+  for (const gateway of Object.values(gateways)) {
+    for (let i = 0; i < 30; i++) await once(gateway, embed(texts(`warm-${i % 3}`, 16), i % 2 ? "float" : "base64"));
+    await settle(gateway.pid);
+  }
+
+  // Whether CACHE_STORE=d1 is honoured: a D1 gateway that wrote no table left D1 alone.
+  const d1Tables = await (await gateways["d1-store"].miniflare.getD1Database(D1_BINDING))
+    .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+    .first<{ n: number }>();
+  const d1Works = (d1Tables?.n ?? 0) > 0;
+
+  async function measure(
+    scenario: string,
+    store: Store,
+    gateway: Gateway,
+    inputs: number,
+    format: string,
+    request: RequestFactory,
+  ): Promise<Row> {
+    // A first answer tells the trivial worker which bytes to send and which binding calls to replay.
+    const sample = await send(gateway, request, -100);
+    await settle(gateway.pid);
+    const { report } = sample;
+    const ops = storeOperations(report);
+    const found = report.storeHits ?? Math.max(0, (report.hits ?? 0) - (report.memoryHits ?? 0));
+    const init = request(0).init;
+    const { plain, replaying } = await baseline.lanes(sample, init, {
+      store,
+      reads: ops?.reads ?? 0,
+      found,
+      writes: ops?.writes ?? 0,
+      rateLimited: true,
+    });
+    const [batch, bindings, trivial] = await runLanes(
+      [{ instance: gateway, request, upstreamCalls: () => gateway.calls() }, replaying, plain],
+      LIMITS,
+    );
+    return { scenario, store, inputs, format, batch, trivialMs: trivial.cpuPerRequestMs, bindingsMs: bindings.cpuPerRequestMs };
+  }
+
+  const rows: Row[] = [];
+  const started = performance.now();
   for (const n of SIZES) {
-    const input = texts(n, "cpu");
-    await call(input, "base64");
-    await Promise.all(pending);
-    for (const format of ["base64", "float"]) {
-      for (let i = 0; i < 20; i++) await call(input, format); // warm-up
-      const samples: number[] = [];
-      for (let i = 0; i < 200; i++) samples.push(await call(input, format));
-      print(`  ${String(n).padStart(3)} inputs, ${format.padEnd(6)}: median ${(median(samples) / 1000).toFixed(3)} ms, mean ${(samples.reduce((a, b) => a + b) / samples.length / 1000).toFixed(3)} ms`);
+    for (const format of FORMATS) {
+      const tag = `${n}-${format}`;
+      // Hit from memory: the same inputs again, on an isolate that has them.
+      const hot = embed(texts(`mem-${tag}`, n), format);
+      await once(gateways.kv, hot);
+      await settle(gateways.kv.pid);
+      rows.push(await measure("hit, memory tier on", "kv", gateways.kv, n, format, hot));
+      for (const store of ["kv", "d1"] as const) {
+        if (store === "d1" && !d1Works) continue;
+        // Hit from store: memory tier off, inputs written by an earlier request.
+        const stored = embed(texts(`store-${store}-${tag}`, n), format);
+        const storeOnly = gateways[`${store}-store`];
+        await once(storeOnly, stored);
+        await settle(storeOnly.pid);
+        rows.push(await measure("hit from store", store, storeOnly, n, format, stored));
+        // Miss: new inputs every request (memory tier on, as deployed).
+        const fresh: RequestFactory = (i) => embed(texts(`miss-${store}-${tag}-${i}`, n), format)(i);
+        rows.push(await measure("miss", store, gateways[store], n, format, fresh));
+      }
     }
   }
+  const invalid: RequestFactory = () => ({ url: "http://gateway/v1/embeddings", init: post(JSON.stringify({ model: MODEL, input: 42 })) });
+  const refused = await measure("400 invalid body", "kv", gateways.kv, 0, "-", invalid);
+  const seconds = (performance.now() - started) / 1000;
+
+  // ---- Output ----
+  console.log(`embed-edge bench: gateway from the ${source.label}, bundled, in workerd via Miniflare; stand-in upstream on loopback`);
+  console.log(
+    `${MODEL} (${dimensions} dims), inputs of ~${TOKENS_PER_INPUT} tokens (${TOKENS_PER_INPUT * 4} chars), Accept-Encoding: identity; ${seconds.toFixed(0)} s of batches\n`,
+  );
+  const storeCell = (b: Batch) => (b.store ? `${b.store.derived ? "~" : ""}${num(b.store.reads, 1)}/${num(b.store.writes, 1)}` : "n/a");
+  const line = (r: Row) => [
+    r.scenario,
+    r.store,
+    r.inputs ? String(r.inputs) : "-",
+    r.format,
+    num(r.batch.p50Ms),
+    num(r.batch.cpuPerRequestMs),
+    num(r.trivialMs),
+    num(r.batch.cpuPerRequestMs - r.trivialMs),
+    num(r.bindingsMs - r.trivialMs),
+    num(r.batch.cpuPerRequestMs - r.bindingsMs),
+    String(r.batch.body.byteLength),
+    storeCell(r.batch),
+    num(r.batch.memoryHits, 1),
+    num(r.batch.upstreamCalls),
+    String(r.batch.requests),
+  ];
+  const header = [
+    "scenario",
+    "store",
+    "inputs",
+    "format",
+    "p50 ms",
+    "workerd cpu",
+    "trivial",
+    "−trivial",
+    "bindings sim",
+    "gateway cpu",
+    "bytes",
+    "store r/w",
+    "mem hits",
+    "upstream",
+    "N",
+  ];
+  printTable([header, ...rows.map(line)]);
+  if (!d1Works) console.log(`d1 rows: n/a (the gateway ignored CACHE_STORE=d1: no table in ${D1_BINDING})`);
+
+  console.log("\nfixed overhead per request");
+  const oneHit = rows.filter((r) => r.inputs === 1 && r.format === "base64" && r.scenario !== "miss");
+  printTable([header, line(refused), ...oneHit.map(line)]);
+
+  console.log(`
+  workerd cpu   the gateway's workerd process, (utime+stime)/CLK_TCK from /proc/<pid>/stat over N requests (±${CPU_TICK_MS} ms per batch)
+  trivial       a worker in its own workerd answering the same request with the same bytes, status and content type
+  −trivial      workerd cpu − trivial: the gateway's CPU as the brief defines it, local binding simulations included
+  bindings sim  extra CPU of the trivial worker making the gateway's binding calls (rate limit, store reads and writes)
+                against Miniflare's local simulations, which run in the same process but are not billed as worker CPU
+  gateway cpu   workerd cpu − trivial − bindings sim: the gateway's own code; the cost table uses this
+  store r/w     store keys read/written per request, from Server-Timing; ~ = derived from X-Cache-Hits/Misses (no Server-Timing)
+  mem hits      memory-tier hits per request from X-Cache-Breakdown; upstream = upstream calls per request`);
+  // What the simulations cost, from the largest base64 rows: why −trivial overstates the gateway on store rows.
+  const largest = (scenario: string, store: Store) =>
+    rows.find((r) => r.scenario === scenario && r.store === store && r.inputs === SIZES.at(-1) && r.format === "base64");
+  const sim = (r: Row | undefined) => (r ? r.bindingsMs - r.trivialMs : null);
+  const limiterMs = sim(largest("hit, memory tier on", "kv"));
+  const perKey = (store: Store) => {
+    const hit = largest("hit from store", store),
+      miss = largest("miss", store);
+    const read = hit?.batch.store && limiterMs !== null ? (sim(hit)! - limiterMs) / hit.batch.store.reads : null;
+    const write = miss?.batch.store && hit ? (sim(miss)! - sim(hit)!) / miss.batch.store.writes : null;
+    return `${store} ~${num(read)} ms per key read, ~${num(write)} ms per key written`;
+  };
+  console.log(`  Miniflare's simulations in the gateway's process cost: rate limiter ~${num(limiterMs)} ms per call, ${perKey("kv")}, ${perKey("d1")};
+  so on kv rows "gateway cpu" is a small difference of large numbers (batch-to-batch spread ~10% of workerd cpu):
+  the memory and d1 rows show the gateway's own code more precisely.`);
+
+  // ---- Cost ----
+  const params: CostParams = {
+    inputsPerRequest: COST_INPUTS,
+    tokensPerInput: TOKENS_PER_INPUT,
+    upstreamPerMillionTokens: modelPrice ?? PRICES.upstream.defaultPerMillionTokens,
+  };
+  const find = (scenario: string, store: Store) =>
+    rows.find((r) => r.scenario === scenario && r.store === store && r.inputs === COST_INPUTS && r.format === COST_FORMAT);
+  const work = (r: Row | undefined) =>
+    r?.batch.store
+      ? { cpuMs: Math.max(0, r.batch.cpuPerRequestMs - r.bindingsMs), reads: r.batch.store.reads, writes: r.batch.store.writes }
+      : null;
+  const profiles: Array<{ store: Store; profile: StoreProfile | null }> = (["kv", "d1"] as const).map((store) => {
+    const hit = work(find("hit from store", store));
+    const miss = work(find("miss", store));
+    return { store, profile: hit && miss ? { store, hit, miss } : null };
+  });
+  console.log(
+    `\ncost per 1M requests: ${COST_INPUTS} inputs x ${TOKENS_PER_INPUT} tokens, ${COST_FORMAT}, hits from the store (no memory-tier hits), marginal prices of ${PRICES.checked} (allowances not deducted)`,
+  );
+  console.log(
+    `upstream ${MODEL}: $${params.upstreamPerMillionTokens}/M tokens${modelPrice === null ? " (the catalogue entry has no price_per_million_tokens: default used)" : " (catalogue)"}; D1 billed as one row per key`,
+  );
+  const direct = directCost(params);
+  printTable([
+    ["item hit rate", ...HIT_RATES.map(percent), "break-even hit rate"],
+    ["direct upstream", ...HIT_RATES.map(() => usd(direct)), "-"],
+    ...profiles.map(({ store, profile }) => [
+      `gateway + ${store}`,
+      ...HIT_RATES.map((h) => usd(profile ? gatewayCost(profile, h, params).total : null)),
+      profile ? (breakEvenHitRate(profile, params) === null ? "never" : percent(breakEvenHitRate(profile, params))) : "n/a",
+    ]),
+  ]);
+  console.log("");
+  const parts = ["requests", "cpu", "reads", "writes", "upstream", "total"] as const;
+  printTable([
+    ["breakdown", "hit rate", "cpu ms/req", "reads/req", "writes/req", ...parts],
+    ...profiles.flatMap(({ store, profile }) =>
+      profile
+        ? HIT_RATES.map((h) => {
+            const cost = gatewayCost(profile, h, params);
+            const mix = (a: number, b: number) => h * a + (1 - h) * b;
+            return [
+              `gateway + ${store}`,
+              percent(h),
+              num(mix(profile.hit.cpuMs, profile.miss.cpuMs)),
+              num(mix(profile.hit.reads, profile.miss.reads), 1),
+              num(mix(profile.hit.writes, profile.miss.writes), 1),
+              ...parts.map((p) => usd(cost[p])),
+            ];
+          })
+        : [[`gateway + ${store}`, "n/a"]],
+    ),
+  ]);
+} finally {
+  for (const instance of instances.reverse()) await instance.dispose();
+  await standIn.close();
 }
