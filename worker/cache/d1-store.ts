@@ -43,6 +43,8 @@ export function d1Store(db: D1Database, random = Math.random): CacheStore {
       return found;
     },
     async putMany(entries, ttlSeconds) {
+      // As KV: writing nothing is nothing (D1 refuses an empty batch).
+      if (entries.length === 0) return;
       await ensureTable();
       const expiresAt = Date.now() + ttlSeconds * 1000;
       const statements = chunk(entries, Math.floor(MAX_PARAMS / 3)).map((part) =>

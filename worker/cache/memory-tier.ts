@@ -61,8 +61,9 @@ export class MemoryTier {
 
   set(key: string, value: string, expiresAt: number, stored: boolean): void {
     const bytes = key.length + value.length + ENTRY_OVERHEAD_BYTES;
-    if (bytes > this.budgetBytes) return;
+    // The old value goes even when the new one is too big to keep: it is no longer the value.
     this.delete(key);
+    if (bytes > this.budgetBytes) return;
     this.entries.set(key, { value, expiresAt, stored, bytes });
     this.used += bytes;
     this.evict();

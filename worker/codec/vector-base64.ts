@@ -12,6 +12,12 @@ declare global {
   }
 }
 
+/**
+ * Canonical base64: the standard alphabet and `=` padding, nothing else. Uint8Array.fromBase64 skips
+ * ASCII white space, so decoding alone would let a raw line break or tab through into JSON.
+ */
+const CANONICAL_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 /** The base64 length of a `dimensions`-long float32 vector. */
 export function base64LengthFor(dimensions: number): number {
   return Math.ceil((dimensions * 4) / 3) * 4;
@@ -46,7 +52,7 @@ function allFinite(floats: Float32Array): boolean {
 export function vectorValidator(dimensions: number): (base64: string) => boolean {
   const length = base64LengthFor(dimensions);
   return (base64) => {
-    if (base64.length !== length) return false;
+    if (base64.length !== length || !CANONICAL_BASE64.test(base64)) return false;
     const floats = base64ToFloats(base64);
     return floats !== undefined && floats.length === dimensions && allFinite(floats);
   };
@@ -77,7 +83,7 @@ export function encodeVector(raw: RawVector, dimensions: number, provider: strin
     throw new ApiError(502, "upstream_dimension_mismatch", `The ${provider} provider returned ${floats.length}-dimensional vectors for ${model}, but the gateway is configured for ${dimensions}: fix MODELS.`);
   }
   if (!allFinite(floats)) throw new ApiError(502, "upstream_bad_response", `The ${provider} provider answered with an embedding value that is not a finite number.`);
-  return typeof raw === "string" && raw.length === base64LengthFor(dimensions) ? raw : floatsToBase64(floats);
+  return typeof raw === "string" && raw.length === base64LengthFor(dimensions) && CANONICAL_BASE64.test(raw) ? raw : floatsToBase64(floats);
 }
 
 /**

@@ -37,5 +37,8 @@ export async function providerMessage(response: Response, apiKey?: string): Prom
   }
   if (typeof message !== "string" || message.trim() === "") return undefined;
   const clean = scrubCredentials(message.replace(/\s+/g, " ").trim(), apiKey);
-  return clean.length > MAX_MESSAGE ? `${clean.slice(0, MAX_MESSAGE - 1)}…` : clean;
+  if (clean.length <= MAX_MESSAGE) return clean;
+  // Never cut between the two halves of a surrogate pair (an emoji, say): a lone half is not text.
+  const cut = /[\ud800-\udbff]/.test(clean[MAX_MESSAGE - 2]) ? MAX_MESSAGE - 2 : MAX_MESSAGE - 1;
+  return `${clean.slice(0, cut)}…`;
 }
