@@ -17,14 +17,14 @@ export function clientIp(headers: { header(name: string): string | undefined }):
 }
 
 /**
- * Establishes `c.var.principal` according to AUTH_MODE:
+ * Establishes `c.get("principal")` according to AUTH_MODE:
  * - open: everyone, keyed by client IP;
  * - key: a server key from GATEWAY_KEYS;
  * - token: a server key, or a signed short-lived token bound to the request's Origin.
  */
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
-    const { auth } = c.var.config;
+    const { auth } = c.get("config");
     if (auth.mode === "open") {
       c.set("principal", { kind: "anonymous", id: `ip:${clientIp(c.req)}`, scopes: "all" });
       return next();
@@ -66,7 +66,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
 /** Refuses a principal whose token does not grant `scope`. */
 export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
   return async function requireScope(c, next) {
-    const { scopes } = c.var.principal;
+    const { scopes } = c.get("principal");
     if (scopes !== "all" && !scopes.has(scope)) {
       throw new ApiError(403, "missing_scope", `This token does not grant the '${scope}' scope.`);
     }

@@ -16,7 +16,7 @@ export function originGuard(): MiddlewareHandler<AppEnv> {
   return async function originGuard(c, next) {
     const origin = c.req.header("origin");
     // Browsers send Origin on same-origin POSTs too: the gateway's own pages (playground, docs) may call it.
-    if (origin && !isOriginAllowed(c.var.config.allowedOrigins, origin) && origin !== new URL(c.req.url).origin) {
+    if (origin && !isOriginAllowed(c.get("config").allowedOrigins, origin) && origin !== new URL(c.req.url).origin) {
       throw new ApiError(403, "origin_not_allowed", `The origin '${origin}' is not allowed to call this gateway (ALLOWED_ORIGINS).`);
     }
     return next();

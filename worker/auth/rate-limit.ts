@@ -11,7 +11,7 @@ const RATE_LIMIT_PERIOD_SECONDS = 60;
  */
 export function rateLimit(): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
-    const principal = c.var.principal;
+    const principal = c.get("principal");
     const limiter = principal.tier === "high" && c.env.RATE_LIMITER_HIGH ? c.env.RATE_LIMITER_HIGH : c.env.RATE_LIMITER;
     if (limiter) {
       const { success } = await limiter.limit({ key: principal.id });

@@ -2,7 +2,7 @@ import type { ServedModel } from "../catalogue/resolve";
 import { encodeVector, vectorValidator } from "../codec/vector-base64";
 import type { CallContext } from "../providers/types";
 import { type CacheDeps, type CachePolicy, type ItemRoute, type ResolvedItems, resolveItems } from "./item-cache";
-import { itemHashes, keyPrefix } from "./keys";
+import { keyPrefix } from "./keys";
 
 /**
  * Embeds `texts` with `model` through the cache: one function for the route to call. Values come back
@@ -10,19 +10,16 @@ import { itemHashes, keyPrefix } from "./keys";
  */
 export async function embedItems(ctx: CallContext, model: ServedModel, texts: readonly string[], policy: CachePolicy, deps: CacheDeps): Promise<ResolvedItems> {
   const dimensions = model.spec.dimensions!;
-  const [hashes, routes] = await Promise.all([
-    itemHashes(texts),
-    Promise.all(
-      model.routes.map(async ({ route, provider }): Promise<ItemRoute> => ({
-        provider: provider.name,
-        prefix: await keyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params }),
-        cacheable: provider.cacheable.embed,
-        async fetch(items) {
-          const { vectors, usage } = await provider.embed!(ctx, route.model, items.map((i) => texts[i]), route.params);
-          return { values: vectors.map((v) => encodeVector(v, dimensions, provider.name, route.model)), usage };
-        },
-      })),
-    ),
-  ]);
-  return resolveItems({ hashes, routes, isValid: vectorValidator(dimensions), maxBatch: model.spec.max_batch }, policy, deps);
+  const routes = await Promise.all(
+    model.routes.map(async ({ route, provider }): Promise<ItemRoute> => ({
+      provider: provider.name,
+      prefix: await keyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params }),
+      cacheable: provider.cacheable.embed,
+      async fetch(items) {
+        const { vectors, usage } = await provider.embed!(ctx, route.model, items.map((i) => texts[i]), route.params);
+        return { values: vectors.map((v) => encodeVector(v, dimensions, provider.name, route.model)), usage };
+      },
+    })),
+  );
+  return resolveItems({ items: texts, routes, isValid: vectorValidator(dimensions), maxBatch: model.spec.max_batch }, policy, deps);
 }

@@ -1,5 +1,6 @@
 import { ApiError } from "../errors";
 import { awaitShared, joinInflight, trackInflight } from "./inflight";
+import { itemHashes } from "./keys";
 import type { MemoryTier } from "./memory-tier";
 import type { CacheStore } from "./store";
 import { addUsage, NO_USAGE, type Usage } from "./usage";
@@ -27,8 +28,8 @@ export interface ItemRoute {
 }
 
 export interface ItemSource {
-  /** One hash per request item, in request order; equal hashes mean equal items. */
-  hashes: readonly string[];
+  /** Each request item's identity (its text), in request order; equal identities mean equal items. */
+  items: readonly string[];
   /** In order: the first answers, the next ones only when it fails through no fault of the request. */
   routes: readonly ItemRoute[];
   /** Whether a stored value is what it claims (a finite vector of the model's size, a score as the gateway writes it). */
@@ -61,7 +62,7 @@ export interface ItemStats {
 export interface ResolvedItems {
   /** One value per request item, in request order. */
   values: string[];
-  /** The store key of each value (for the memory tier's float text). */
+  /** The memory-tier key of each value (for the float text kept beside it). */
   keys: string[];
   usage: Usage;
   stats: ItemStats;
@@ -81,30 +82,47 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
   const cacheable = primary.cacheable;
   const read = policy.read && cacheable;
   const firstIndex = new Map<string, number>();
-  source.hashes.forEach((hash, i) => {
-    if (!firstIndex.has(hash)) firstIndex.set(hash, i);
+  source.items.forEach((item, i) => {
+    if (!firstIndex.has(item)) firstIndex.set(item, i);
   });
-  const keyOf = (hash: string) => primary.prefix + hash;
-  const uniqueKeys = [...firstIndex.keys()].map(keyOf);
-  const indexOfKey = (key: string) => firstIndex.get(key.slice(primary.prefix.length))!;
+  const uniqueItems = [...firstIndex.keys()];
+  // The memory tier is keyed by the text itself, so its hits cost no hashing; the store by its hash.
+  const memoryKey = (route: ItemRoute, item: string) => `${route.prefix}\u0000${item}`;
 
   const stats: ItemStats = { memoryHits: 0, storeHits: 0, misses: 0, storeReadKeys: 0, storeReadMs: 0, storeWriteKeys: 0, upstreamCalls: 0, upstreamMs: 0, providers: [] };
-  const valueByKey = new Map<string, string>();
+  const valueByItem = new Map<string, string>();
+  let usage = NO_USAGE;
   const now = Date.now();
   const expiresAt = now + policy.ttlSeconds * 1000;
 
-  let remaining = uniqueKeys;
+  let missing = uniqueItems;
   if (read && deps.memory) {
-    remaining = [];
-    for (const key of uniqueKeys) {
-      const value = deps.memory.get(key, now);
-      if (value !== undefined) valueByKey.set(key, value);
-      else remaining.push(key);
+    missing = [];
+    for (const item of uniqueItems) {
+      const value = deps.memory.get(memoryKey(primary, item), now);
+      if (value !== undefined) valueByItem.set(item, value);
+      else missing.push(item);
     }
-    stats.memoryHits = valueByKey.size;
+    stats.memoryHits = valueByItem.size;
   }
+  if (missing.length === 0) return finish();
 
-  let usage = NO_USAGE;
+  // Store keys, hashing each distinct missing text once.
+  const hashes = await itemHashes(missing);
+  const itemOfKey = new Map<string, string>();
+  const hashOfItem = new Map<string, string>();
+  const uniqueKeys = missing.map((item, i) => {
+    const key = primary.prefix + hashes[i];
+    itemOfKey.set(key, item);
+    hashOfItem.set(item, hashes[i]);
+    return key;
+  });
+  const indexOfKey = (key: string) => firstIndex.get(itemOfKey.get(key)!)!;
+  const valueByKey = {
+    set: (key: string, value: string) => valueByItem.set(itemOfKey.get(key)!, value),
+  };
+
+  let remaining = uniqueKeys;
   /** A store read still under way when the misses went upstream: writes skip what it finds. */
   let lateRead: Promise<Map<string, string>> | undefined;
   const fetchMissing = (keys: string[]): Promise<void>[] => {
@@ -126,15 +144,16 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
 
   /** Values a route fetched go to memory and, unless this isolate stored them already, to the store. */
   const remember = (route: ItemRoute, keys: readonly string[], values: readonly string[]) => {
-    // A fallback route's answers are stored under its own prefix: they never answer for the primary's.
-    const routeKeys = route === primary ? keys : keys.map((key) => route.prefix + key.slice(primary.prefix.length));
     const toWrite: Array<[string, string]> = [];
     // `no-store` keeps the answer out of every tier, the isolate's memory included.
     if (!policy.write) return;
-    routeKeys.forEach((key, i) => {
-      const already = deps.memory?.wasStored(key) ?? false;
-      deps.memory?.set(key, values[i], expiresAt, deps.store !== undefined);
-      if (!already) toWrite.push([key, values[i]]);
+    // A fallback route's answers are kept under its own prefix: they never answer for the primary's.
+    keys.forEach((key, i) => {
+      const item = itemOfKey.get(key)!;
+      const inMemory = memoryKey(route, item);
+      const already = deps.memory?.wasStored(inMemory) ?? false;
+      deps.memory?.set(inMemory, values[i], expiresAt, deps.store !== undefined);
+      if (!already) toWrite.push([route.prefix + hashOfItem.get(item)!, values[i]]);
     });
     if (deps.store && toWrite.length) {
       stats.storeWriteKeys += toWrite.length;
@@ -171,7 +190,7 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
         const value = onTime.get(key);
         if (value === undefined) return true;
         valueByKey.set(key, value);
-        deps.memory?.set(key, value, expiresAt, true);
+        deps.memory?.set(memoryKey(primary, itemOfKey.get(key)!), value, expiresAt, true);
         return false;
       });
       stats.storeHits = onTime.size;
@@ -186,8 +205,10 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
         return work;
       });
       if (late) {
-        for (const key of remaining) valueByKey.set(key, late.get(key)!);
-        for (const key of remaining) deps.memory?.set(key, late.get(key)!, expiresAt, true);
+        for (const key of remaining) {
+          valueByKey.set(key, late.get(key)!);
+          deps.memory?.set(memoryKey(primary, itemOfKey.get(key)!), late.get(key)!, expiresAt, true);
+        }
         stats.storeHits = remaining.length;
       }
       stats.misses = uniqueKeys.length - stats.memoryHits - stats.storeHits;
@@ -215,8 +236,12 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
   return finish();
 
   function finish(): ResolvedItems {
-    const keys = source.hashes.map(keyOf);
-    return { values: keys.map((key) => valueByKey.get(key)!), keys, usage, stats };
+    return {
+      values: source.items.map((item) => valueByItem.get(item)!),
+      keys: source.items.map((item) => memoryKey(primary, item)),
+      usage,
+      stats,
+    };
   }
 }
 

@@ -37,8 +37,8 @@ function storeFor(env: GatewayEnv, config: GatewayConfig): CacheStore {
 
 /** What the cache engine needs from this request: the store, the memory tier, waitUntil and a logger. */
 export function cacheDeps(c: Context<AppEnv>): CacheDeps {
-  const config = c.var.config;
-  const requestId = c.var.requestId;
+  const config = c.get("config");
+  const requestId = c.get("requestId");
   return {
     store: storeFor(c.env, config),
     memory: memoryTierFor(config.cache.memoryBytes),

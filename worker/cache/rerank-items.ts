@@ -2,7 +2,7 @@ import type { ServedModel } from "../catalogue/resolve";
 import { ApiError } from "../errors";
 import type { CallContext, RerankDocument } from "../providers/types";
 import { type CacheDeps, type CachePolicy, type ItemRoute, resolveItems } from "./item-cache";
-import { itemHashes, keyPrefix } from "./keys";
+import { keyPrefix } from "./keys";
 
 export type Document = string | Record<string, unknown>;
 
@@ -54,9 +54,7 @@ export async function rerankItems(
   const docs: RerankDocument[] = documents.map((doc, i) =>
     typeof doc === "string" ? { text: doc } : { text: identities[i].slice(2), object: doc, rankFields },
   );
-  const [hashes, routes] = await Promise.all([
-    itemHashes(identities),
-    Promise.all(
+  const routes = await Promise.all(
       model.routes.map(async ({ route, provider }): Promise<ItemRoute> => ({
         provider: provider.name,
         prefix: await keyPrefix({ kind: "rr", namespace: provider.namespace, model: route.model, params: route.params, query }),
@@ -72,8 +70,7 @@ export async function rerankItems(
           };
         },
       })),
-    ),
-  ]);
-  const resolved = await resolveItems({ hashes, routes, isValid: isCanonicalScore, maxBatch: model.spec.max_batch }, policy, deps);
+  );
+  const resolved = await resolveItems({ items: identities, routes, isValid: isCanonicalScore, maxBatch: model.spec.max_batch }, policy, deps);
   return { ...resolved, scores: resolved.values.map(Number) };
 }

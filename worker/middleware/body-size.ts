@@ -12,7 +12,7 @@ const limiters = new WeakMap<GatewayConfig, MiddlewareHandler>();
  */
 export function bodySize(): MiddlewareHandler<AppEnv> {
   return async function bodySize(c, next) {
-    const config = c.var.config;
+    const config = c.get("config");
     let limiter = limiters.get(config);
     if (!limiter) {
       const maxSize = config.limits.maxBodyBytes;

@@ -4,7 +4,7 @@ import { configFor } from "../config";
 
 let warnedOpen = false;
 
-/** Puts the parsed config on `c.var.config` (parsed once per isolate). */
+/** Puts the parsed config on `c.get("config")` (parsed once per isolate). */
 export function gatewayConfig(): MiddlewareHandler<AppEnv> {
   return async function gatewayConfig(c, next) {
     const config = configFor(c.env);

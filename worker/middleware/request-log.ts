@@ -9,12 +9,12 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
     console.log(
       JSON.stringify({
         level: "info",
-        request_id: c.var.requestId,
+        request_id: c.get("requestId"),
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
         cache: c.res.headers.get("x-cache") ?? undefined,
-        principal: c.var.principal?.id,
+        principal: c.get("principal")?.id,
         ms: Date.now() - started,
       }),
     );

@@ -54,7 +54,7 @@ function matchesETag(header: string | undefined, etag: string): boolean {
  */
 function grantCors(c: Context<AppEnv>): void {
   const origin = c.req.header("origin");
-  if (origin && isOriginAllowed(c.var.config.allowedOrigins, origin)) c.header("Access-Control-Allow-Origin", origin);
+  if (origin && isOriginAllowed(c.get("config").allowedOrigins, origin)) c.header("Access-Control-Allow-Origin", origin);
   c.header("Vary", "Origin");
 }
 

@@ -33,7 +33,7 @@ export const embeddingsRoute = createRoute({
 export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
   app.openapi(embeddingsRoute, async (c) => {
     const body = c.req.valid("json");
-    const config = c.var.config;
+    const config = c.get("config");
     const model = requireModel(config, body.model, "embedding");
     const native = model.spec.dimensions!;
     const dimensions = body.dimensions ?? native;
@@ -54,7 +54,7 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
     requireWellFormed(inputs, typeof body.input === "string" ? () => "input" : (i) => `input[${i}]`);
 
     const deps = cacheDeps(c);
-    const resolved = await embedItems({ requestId: c.var.requestId }, model, inputs, cachePolicyFrom(c.req.header("cache-control"), config), deps);
+    const resolved = await embedItems({ requestId: c.get("requestId") }, model, inputs, cachePolicyFrom(c.req.header("cache-control"), config), deps);
     setItemHeaders(c, resolved.stats);
     startTime(c, "encode");
     const json = embeddingsJson(body.model, resolved.values, resolved.keys, resolved.usage, {

@@ -83,7 +83,7 @@ const wantsBareArray = (userAgent: string | undefined) => userAgent?.startsWith(
 
 export function registerModels(app: OpenAPIHono<AppEnv>): void {
   app.openapi(modelsRoute, (c) => {
-    const list = modelList(c.var.config);
+    const list = modelList(c.get("config"));
     if (wantsBareArray(c.req.header("user-agent"))) return c.json(list.data as unknown as z.infer<typeof ModelListSchema>, 200);
     return c.json(list, 200);
   });

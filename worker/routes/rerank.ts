@@ -31,7 +31,7 @@ export const rerankRoute = createRoute({
 export function registerRerank(app: OpenAPIHono<AppEnv>): void {
   app.openapi(rerankRoute, async (c) => {
     const body = c.req.valid("json");
-    const config = c.var.config;
+    const config = c.get("config");
     const model = requireModel(config, body.model, "rerank");
     const { query } = body;
     // Object documents as JSON.parse made them: schema validation copies objects, and a copy loses an
@@ -52,7 +52,7 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
     requireWellFormed(identities, (i) => `documents[${i}]`);
 
     const resolved = await rerankItems(
-      { requestId: c.var.requestId },
+      { requestId: c.get("requestId") },
       model,
       query,
       documents,
@@ -65,7 +65,7 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
     return c.json(
       {
         object: "rerank" as const,
-        id: c.var.requestId,
+        id: c.get("requestId"),
         model: body.model,
         results: ranked.map(({ index, score }) =>
           body.return_documents

@@ -38,9 +38,9 @@ export const tokensRoute = createRoute({
 
 export function registerTokens(app: OpenAPIHono<AppEnv>): void {
   app.openapi(tokensRoute, async (c) => {
-    const { auth, allowedOrigins } = c.var.config;
+    const { auth, allowedOrigins } = c.get("config");
     if (auth.mode !== "token") throw new ApiError(404, "tokens_disabled", "Tokens are only issued when AUTH_MODE=token.");
-    if (c.var.principal.kind !== "server-key") throw new ApiError(403, "server_key_required", "Only a server key may mint tokens.");
+    if (c.get("principal").kind !== "server-key") throw new ApiError(403, "server_key_required", "Only a server key may mint tokens.");
     const body = c.req.valid("json");
     const origin = body.origin?.replace(/\/+$/, "");
     if (origin && !isOriginAllowed(allowedOrigins, origin)) {
