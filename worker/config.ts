@@ -46,6 +46,8 @@ export interface GatewayConfig {
     tokenMaxTtlSeconds: number;
   };
   allowedOrigins: string[];
+  /** Which requests get an info log line (warnings and errors always do). */
+  logRequests: "all" | "some" | "none";
 }
 
 /** The generated `Env` plus the optional variables `wrangler.toml` does not declare. */
@@ -66,6 +68,7 @@ export type GatewayEnv = Env & {
   CACHE_STORE?: string;
   MEMORY_CACHE_BYTES?: string;
   STORE_READ_DEADLINE_MS?: string;
+  LOG_REQUESTS?: string;
   EMBED_CACHE_DB?: D1Database;
 };
 
@@ -109,6 +112,8 @@ export function parseServerKeys(raw: string | undefined): ServerKey[] {
 export function parseConfig(env: GatewayEnv): GatewayConfig {
   const mode = (env.AUTH_MODE || "token") as AuthMode;
   if (!["token", "key", "open"].includes(mode)) throw new Error("AUTH_MODE must be token, key or open");
+  const logRequests = (env.LOG_REQUESTS || "some") as GatewayConfig["logRequests"];
+  if (!["all", "some", "none"].includes(logRequests)) throw new Error("LOG_REQUESTS must be all, some or none");
   const store = (env.CACHE_STORE || "kv") as "kv" | "d1";
   if (store !== "kv" && store !== "d1") throw new Error("CACHE_STORE must be kv or d1");
   if (store === "kv" && !env.EMBED_CACHE) throw new Error("the EMBED_CACHE KV binding is missing");
@@ -147,6 +152,7 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       tokenSecret,
       tokenMaxTtlSeconds: readInt(env, "TOKEN_MAX_TTL_SECONDS", 60, 24 * 3600),
     },
+    logRequests,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim().replace(/\/+$/, "")).filter(Boolean),
   };
 }

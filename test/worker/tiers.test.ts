@@ -1,5 +1,5 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import app from "../../worker/index";
 import { gateway } from "./gateway";
 
@@ -61,5 +61,35 @@ describe("cache tiers: memory, store, and the store deadline", () => {
     expect(res.headers.get("x-cache")).toBe("MISS");
     expect((await gw.stats()).calls.embeddings).toBe(1);
     expect((await gw.post("/v1/embeddings", { model: MODEL, input: ["never seen 1"] })).headers.get("x-cache")).toBe("HIT");
+  });
+});
+
+describe("request logging: one line where it is worth its cost", () => {
+  const infoLines = (spy: { mock: { calls: unknown[][] } }) =>
+    spy.mock.calls.map((call) => String(call[0])).filter((line) => line.startsWith("{") && JSON.parse(line).level === "info");
+
+  it("Should log a miss (it called an upstream) but not a cache hit or a validation refusal, by default", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const gw = gateway();
+    await gw.post("/v1/embeddings", { model: MODEL, input: "logged once" });
+    await gw.post("/v1/embeddings", { model: MODEL, input: "logged once" });
+    await gw.post("/v1/embeddings", { model: MODEL });
+    const lines = infoLines(log).map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ status: 200, cache: "MISS", provider: "together" });
+    log.mockRestore();
+  });
+
+  it("Should log every request with LOG_REQUESTS=all, and none with none", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const all = gateway({ LOG_REQUESTS: "all" });
+    await all.post("/v1/embeddings", { model: MODEL, input: "every line" });
+    await all.post("/v1/embeddings", { model: MODEL, input: "every line" });
+    expect(infoLines(log)).toHaveLength(2);
+    log.mockClear();
+    const none = gateway({ LOG_REQUESTS: "none" });
+    await none.post("/v1/embeddings", { model: MODEL, input: "no line" });
+    expect(infoLines(log)).toHaveLength(0);
+    log.mockRestore();
   });
 });
