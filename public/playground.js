@@ -11,10 +11,25 @@ import { logRow, summarize, summaryLine } from "./playground/request-log.js";
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 const ui = {
-  credentialForm: $("credential-form"), credential: $("credential"), credentialError: $("credential-error"),
-  embedModel: $("embed-model"), embedNote: $("embed-model-note"), rerankModel: $("rerank-model"), rerankNote: $("rerank-model-note"),
-  texts: $("texts"), query: $("query"), noCache: $("no-cache"), run: $("run"), embed: $("embed"), rerank: $("rerank"), status: $("status"),
-  heatmap: $("heatmap"), embedSummary: $("embed-summary"), matches: $("matches"), rerankResults: $("rerank-results"), rerankSummary: $("rerank-summary"),
+  credentialForm: $("credential-form"),
+  credential: $("credential"),
+  credentialError: $("credential-error"),
+  embedModel: $("embed-model"),
+  embedNote: $("embed-model-note"),
+  rerankModel: $("rerank-model"),
+  rerankNote: $("rerank-model-note"),
+  texts: $("texts"),
+  query: $("query"),
+  noCache: $("no-cache"),
+  run: $("run"),
+  embed: $("embed"),
+  rerank: $("rerank"),
+  status: $("status"),
+  heatmap: $("heatmap"),
+  embedSummary: $("embed-summary"),
+  matches: $("matches"),
+  rerankResults: $("rerank-results"),
+  rerankSummary: $("rerank-summary"),
   log: $("request-log"),
 };
 
@@ -64,12 +79,21 @@ async function loadModels() {
 }
 
 function updateNotes() {
-  renderModelNote(ui.embedNote, models.find((m) => m.id === ui.embedModel.value));
-  renderModelNote(ui.rerankNote, models.find((m) => m.id === ui.rerankModel.value));
+  renderModelNote(
+    ui.embedNote,
+    models.find((m) => m.id === ui.embedModel.value),
+  );
+  renderModelNote(
+    ui.rerankNote,
+    models.find((m) => m.id === ui.rerankModel.value),
+  );
 }
 
 function readInputs() {
-  const texts = ui.texts.value.split("\n").map((t) => t.trim()).filter(Boolean);
+  const texts = ui.texts.value
+    .split("\n")
+    .map((t) => t.trim())
+    .filter(Boolean);
   const query = ui.query.value.trim();
   if (texts.length === 0 || !query) throw new Error("Type at least one text and a query.");
   return { texts, query };

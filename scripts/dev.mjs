@@ -10,7 +10,11 @@ import { parseArgs } from "node:util";
 
 const { values, tokens } = parseArgs({
   args: process.argv.slice(2),
-  options: { token: { type: "boolean", default: false }, port: { type: "string", default: "8787" }, ip: { type: "string", default: "127.0.0.1" } },
+  options: {
+    token: { type: "boolean", default: false },
+    port: { type: "string", default: "8787" },
+    ip: { type: "string", default: "127.0.0.1" },
+  },
   strict: false,
   tokens: true,
 });
@@ -61,7 +65,15 @@ for (let i = 0; i < passThrough.length; i++) {
   }
 }
 const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-const args = ["dev", "--ip", String(values.ip), "--port", port, ...varArgs, ...passThrough.filter((a, i, all) => a !== "--var" && all[i - 1] !== "--var")];
+const args = [
+  "dev",
+  "--ip",
+  String(values.ip),
+  "--port",
+  port,
+  ...varArgs,
+  ...passThrough.filter((a, i, all) => a !== "--var" && all[i - 1] !== "--var"),
+];
 const child = spawn("wrangler", args, { stdio: ["inherit", "inherit", "inherit"], shell: process.platform === "win32" });
 child.on("exit", (code) => process.exit(code ?? 0));
 process.on("SIGINT", () => child.kill("SIGINT"));
@@ -109,6 +121,6 @@ async function announce() {
     } catch {}
     lines.push(`  server key: ${serverKey}   (for curl and backends; never in a page)`, `  token (1 h): ${token}`);
   }
-  lines.push("  Deployments use AUTH_MODE=token from wrangler.toml (README, \"Deploying safely\").", bar);
+  lines.push('  Deployments use AUTH_MODE=token from wrangler.toml (README, "Deploying safely").', bar);
   console.log(`\n${lines.join("\n")}\n`);
 }

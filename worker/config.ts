@@ -153,7 +153,10 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       tokenMaxTtlSeconds: readInt(env, "TOKEN_MAX_TTL_SECONDS", 60, 24 * 3600),
     },
     logRequests,
-    allowedOrigins: (env.ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim().replace(/\/+$/, "")).filter(Boolean),
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? "")
+      .split(",")
+      .map((s) => s.trim().replace(/\/+$/, ""))
+      .filter(Boolean),
   };
 }
 
@@ -171,7 +174,9 @@ export function configFor(env: GatewayEnv): GatewayConfig {
       config = parseConfig(env);
       checkRoutes(config);
     } catch (err) {
-      throw new ApiError(500, "gateway_misconfigured", `The gateway is misconfigured: ${(err as Error).message}.`, { type: "server_error" });
+      throw new ApiError(500, "gateway_misconfigured", `The gateway is misconfigured: ${(err as Error).message}.`, {
+        type: "server_error",
+      });
     }
     configByEnv.set(env, config);
   }

@@ -79,7 +79,14 @@ export function renderError(err: Error, c: Context): Response {
   if (err instanceof ApiError) apiError = err;
   else if (err instanceof HTTPException) apiError = fromHttpException(err);
   else {
-    console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), message: "unhandled error", error: `${err?.name}: ${err?.message}` }));
+    console.error(
+      JSON.stringify({
+        level: "error",
+        request_id: c.get("requestId"),
+        message: "unhandled error",
+        error: `${err?.name}: ${err?.message}`,
+      }),
+    );
     apiError = new ApiError(500, "internal_error", "The gateway failed to handle this request.");
   }
   for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);

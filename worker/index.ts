@@ -47,13 +47,30 @@ app.use(
       if (isOriginAllowed(config.allowedOrigins, origin)) return origin;
       // The everyday mistake (localhost vs 127.0.0.1, a new port): say so where the operator looks.
       if (c.req.method === "OPTIONS") {
-        console.warn(JSON.stringify({ level: "warn", request_id: c.get("requestId"), message: "preflight from an origin not in ALLOWED_ORIGINS", origin, allowed_origins: config.allowedOrigins }));
+        console.warn(
+          JSON.stringify({
+            level: "warn",
+            request_id: c.get("requestId"),
+            message: "preflight from an origin not in ALLOWED_ORIGINS",
+            origin,
+            allowed_origins: config.allowedOrigins,
+          }),
+        );
       }
       return null;
     },
     allowMethods: ["GET", "POST", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type", "Cache-Control", "X-Request-Id"],
-    exposeHeaders: ["X-Cache", "X-Cache-Hits", "X-Cache-Misses", "X-Cache-Breakdown", "X-Provider", "Server-Timing", "Retry-After", "X-Request-Id"],
+    exposeHeaders: [
+      "X-Cache",
+      "X-Cache-Hits",
+      "X-Cache-Misses",
+      "X-Cache-Breakdown",
+      "X-Provider",
+      "Server-Timing",
+      "Retry-After",
+      "X-Request-Id",
+    ],
     maxAge: 86400,
   }),
 );

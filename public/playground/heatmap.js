@@ -22,13 +22,27 @@ export function renderHeatmap(container, { query, texts, queryVector, vectors })
   const cell = (value, { self = false } = {}) =>
     el(
       "td",
-      { class: self ? "cell self" : heat(value) > 0.62 ? "cell hot" : "cell", vars: self ? {} : { t: heat(value).toFixed(3) }, title: value.toFixed(4) },
+      {
+        class: self ? "cell self" : heat(value) > 0.62 ? "cell hot" : "cell",
+        vars: self ? {} : { t: heat(value).toFixed(3) },
+        title: value.toFixed(4),
+      },
       show(value),
     );
   const rowHead = (label, text, extra = "") =>
-    el("th", { scope: "row", class: `row-head ${extra}`, title: text }, el("span", { class: "tag" }, label), el("span", { class: "snippet" }, text));
+    el(
+      "th",
+      { scope: "row", class: `row-head ${extra}`, title: text },
+      el("span", { class: "tag" }, label),
+      el("span", { class: "snippet" }, text),
+    );
 
-  const head = el("tr", {}, el("th", { class: "corner" }), ...texts.map((text, i) => el("th", { scope: "col", title: text }, String(i + 1))));
+  const head = el(
+    "tr",
+    {},
+    el("th", { class: "corner" }),
+    ...texts.map((text, i) => el("th", { scope: "col", title: text }, String(i + 1))),
+  );
   const rows = [
     el("tr", { class: "query-row" }, rowHead("Q", query, "query"), ...queryRow.map((v) => cell(v))),
     ...matrix.map((row, i) => el("tr", {}, rowHead(String(i + 1), texts[i]), ...row.map((v, j) => cell(v, { self: i === j })))),

@@ -16,7 +16,12 @@ export function fillPicker(/** @type {HTMLSelectElement} */ select, /** @type {M
 }
 
 const facts = (/** @type {Model} */ m) =>
-  [m.provider && `provider ${m.provider}`, m.dimensions && `${m.dimensions} dims`, m.context_length && `${m.context_length} tokens`, `batch ${m.max_batch}`]
+  [
+    m.provider && `provider ${m.provider}`,
+    m.dimensions && `${m.dimensions} dims`,
+    m.context_length && `${m.context_length} tokens`,
+    `batch ${m.max_batch}`,
+  ]
     .filter(Boolean)
     .join(" · ");
 

@@ -20,7 +20,10 @@ function rankItem(rank, index, text, score, width) {
  * @param {HTMLElement} list @param {string[]} texts @param {number[]} similarities @param {number} k
  */
 export function renderMatches(list, texts, similarities, k = 3) {
-  const ranked = similarities.map((score, index) => ({ index, score })).sort((a, b) => b.score - a.score).slice(0, k);
+  const ranked = similarities
+    .map((score, index) => ({ index, score }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
   const best = Math.max(ranked[0]?.score ?? 1, 1e-9);
   fill(list, ...ranked.map((r, i) => rankItem(i + 1, r.index, texts[r.index], r.score, r.score / best)));
 }

@@ -32,7 +32,8 @@ const cacheBadge = (/** @type {RequestSummary} */ s) =>
 /** Who answered: the provider, or nobody when every input came from the cache. */
 const provider = (/** @type {RequestSummary} */ s) => s.provider ?? (s.cache === "HIT" ? "none (all cached)" : "—");
 
-const counts = (/** @type {RequestSummary} */ s) => (s.hits === null && s.misses === null ? "—" : `${s.hits ?? 0} hit / ${s.misses ?? 0} miss`);
+const counts = (/** @type {RequestSummary} */ s) =>
+  s.hits === null && s.misses === null ? "—" : `${s.hits ?? 0} hit / ${s.misses ?? 0} miss`;
 
 /** A one-line account of a request, shown under the result it produced. */
 export function summaryLine(/** @type {RequestSummary} */ s) {

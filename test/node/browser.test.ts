@@ -1,12 +1,13 @@
 // The browser client in a real Chromium (from @sparticuz/chromium, driven by playwright-core):
 // a page on its own origin imports the built client and calls the gateway under `wrangler dev`.
-import chromium from "@sparticuz/chromium";
+
 import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { chromium as playwright, type Browser } from "playwright-core";
+import chromium from "@sparticuz/chromium";
+import { type Browser, chromium as playwright } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { STAND_IN_API_KEY, standInScore, standInVector } from "../upstream/together-stand-in";
 import { freePort } from "../setup/wrangler-dev";
+import { STAND_IN_API_KEY, standInScore, standInVector } from "../upstream/together-stand-in";
 
 const gatewayURL = inject("gatewayURL");
 const pageOrigin = inject("pageOrigin");
@@ -48,19 +49,31 @@ describe("browser client in Chromium", () => {
     const pagePort = Number(new URL(pageOrigin).port);
     const otherPort = await freePort();
     otherOrigin = `http://localhost:${otherPort}`;
-    for (const [port, origin] of [[pagePort, pageOrigin], [otherPort, otherOrigin]] as const) {
+    for (const [port, origin] of [
+      [pagePort, pageOrigin],
+      [otherPort, otherOrigin],
+    ] as const) {
       const server = pageServer(origin);
       await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
       servers.push(server);
     }
     // Lambda-oriented flags that would switch off CORS are dropped: the test is about CORS too.
-    const args = chromium.args.filter((a) => !/single-process|disable-web-security|allow-running-insecure-content|disable-site-isolation/.test(a));
-    browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: [...args, "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"], headless: true });
+    const args = chromium.args.filter(
+      (a) => !/single-process|disable-web-security|allow-running-insecure-content|disable-site-isolation/.test(a),
+    );
+    browser = await playwright.launch({
+      executablePath: await chromium.executablePath(),
+      args: [...args, "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      headless: true,
+    });
   });
 
   afterAll(async () => {
     await browser?.close();
-    for (const s of servers) s.closeAllConnections(), s.close();
+    for (const s of servers) {
+      s.closeAllConnections();
+      s.close();
+    }
   });
 
   it("Should embed, rank and rerank from an allowed origin with correct results, and never expose the provider key", async () => {
@@ -71,9 +84,15 @@ describe("browser client in Chromium", () => {
       seen.push(await response.text().catch(() => ""));
     });
     await page.goto(pageOrigin);
-    const result = await page.evaluate(([url, q, docs]) => (window as any).runDemo(url, q, docs), [gatewayURL, QUESTION, DOCUMENTS] as const);
+    const result = await page.evaluate(([url, q, docs]) => (window as any).runDemo(url, q, docs), [
+      gatewayURL,
+      QUESTION,
+      DOCUMENTS,
+    ] as const);
 
-    [QUESTION, ...DOCUMENTS].forEach((text, i) => expect(Float32Array.from(result.vectors[i])).toEqual(standInVector("BAAI/bge-large-en-v1.5", text, 1024)));
+    [QUESTION, ...DOCUMENTS].forEach((text, i) =>
+      expect(Float32Array.from(result.vectors[i])).toEqual(standInVector("BAAI/bge-large-en-v1.5", text, 1024)),
+    );
     const candidates = result.candidates.map((c: { index: number }) => c.index);
     const expectedRerank = [...candidates].sort((a, b) => standInScore(QUESTION, DOCUMENTS[b]) - standInScore(QUESTION, DOCUMENTS[a]));
     expect(result.reranked.map((r: { index: number }) => r.index)).toEqual(expectedRerank);
@@ -92,7 +111,11 @@ describe("browser client in Chromium", () => {
     await page.goto(otherOrigin);
     const outcome = await page.evaluate(async (url) => {
       try {
-        await fetch(`${url}/v1/embeddings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "BAAI/bge-large-en-v1.5", input: "x" }) });
+        await fetch(`${url}/v1/embeddings`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model: "BAAI/bge-large-en-v1.5", input: "x" }),
+        });
         return "allowed";
       } catch (e) {
         return (e as Error).name;
@@ -103,7 +126,10 @@ describe("browser client in Chromium", () => {
 
   it("Should pass the CORS preflight for the allowed origin only", async () => {
     const preflight = (origin: string) =>
-      fetch(`${gatewayURL}/v1/embeddings`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" } });
+      fetch(`${gatewayURL}/v1/embeddings`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+      });
     const ok = await preflight(pageOrigin);
     expect(ok.headers.get("access-control-allow-origin")).toBe(pageOrigin);
     expect(ok.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");

@@ -23,7 +23,8 @@ describe("concurrent identical requests through wrangler dev", () => {
       );
       const bodies = await Promise.all(responses.map((r) => r.json()));
       expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
-      for (const body of bodies) expect(Float32Array.from(body.data[15].embedding)).toEqual(standInVector("BAAI/bge-large-en-v1.5", input[15], 1024));
+      for (const body of bodies)
+        expect(Float32Array.from(body.data[15].embedding)).toEqual(standInVector("BAAI/bge-large-en-v1.5", input[15], 1024));
       const stats = await (await fetch(`${upstreamURL}/t/node/_stats`, { method: "POST" })).json();
       for (const text of input) expect(stats.embedded[text]).toBe(1);
     }

@@ -1,8 +1,9 @@
 // Real third-party clients against the gateway under `wrangler dev`, changing nothing but the base URL.
-import { createTogetherAI } from "@ai-sdk/togetherai";
-import { embedMany, rerank } from "ai";
+
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { createTogetherAI } from "@ai-sdk/togetherai";
+import { embedMany, rerank } from "ai";
 import OpenAI from "openai";
 import Together from "together-ai";
 import { describe, expect, inject, it } from "vitest";
@@ -17,10 +18,22 @@ const RERANK_MODEL = "Salesforce/Llama-Rank-v1";
 const run = Date.now().toString(36);
 
 const ANIMALS = [
-  { title: "Llama", text: "The llama is a domesticated South American camelid, widely used as a meat and pack animal by Andean cultures since the pre-Columbian era." },
-  { title: "Panda", text: "The giant panda (Ailuropoda melanoleuca), also known as the panda bear or simply panda, is a bear species endemic to China." },
-  { title: "Guanaco", text: "The guanaco is a camelid native to South America, closely related to the llama. Guanacos are one of two wild South American camelids; the other species is the vicuña, which lives at higher elevations." },
-  { title: "Wild Bactrian camel", text: "The wild Bactrian camel (Camelus ferus) is an endangered species of camel endemic to Northwest China and southwestern Mongolia." },
+  {
+    title: "Llama",
+    text: "The llama is a domesticated South American camelid, widely used as a meat and pack animal by Andean cultures since the pre-Columbian era.",
+  },
+  {
+    title: "Panda",
+    text: "The giant panda (Ailuropoda melanoleuca), also known as the panda bear or simply panda, is a bear species endemic to China.",
+  },
+  {
+    title: "Guanaco",
+    text: "The guanaco is a camelid native to South America, closely related to the llama. Guanacos are one of two wild South American camelids; the other species is the vicuña, which lives at higher elevations.",
+  },
+  {
+    title: "Wild Bactrian camel",
+    text: "The wild Bactrian camel (Camelus ferus) is an endangered species of camel endemic to Northwest China and southwestern Mongolia.",
+  },
 ];
 const QUERY = "What animals can I find near Peru?";
 const expectedOrder = (docs: unknown[]) =>
@@ -29,7 +42,8 @@ const expectedOrder = (docs: unknown[]) =>
     .sort((a, b) => b.score - a.score)
     .map((r) => r.index);
 
-const expectVector = (actual: ArrayLike<number>, text: string) => expect(Float32Array.from(actual)).toEqual(standInVector(EMBED_MODEL, text, 1024));
+const expectVector = (actual: ArrayLike<number>, text: string) =>
+  expect(Float32Array.from(actual)).toEqual(standInVector(EMBED_MODEL, text, 1024));
 
 describe("together-ai SDK", () => {
   const client = new Together({ apiKey: serverKey, baseURL });
@@ -41,7 +55,13 @@ describe("together-ai SDK", () => {
   });
 
   it("Should rerank the docs example's documents in score order", async () => {
-    const response = await client.rerank.create({ model: RERANK_MODEL, query: QUERY, documents: ANIMALS, top_n: 2, return_documents: true });
+    const response = await client.rerank.create({
+      model: RERANK_MODEL,
+      query: QUERY,
+      documents: ANIMALS,
+      top_n: 2,
+      return_documents: true,
+    });
     expect(response.results.map((r) => r.index)).toEqual(expectedOrder(ANIMALS).slice(0, 2));
     expect(JSON.parse(response.results[0].document!.text!)).toEqual(ANIMALS[response.results[0].index]);
   });
@@ -89,7 +109,18 @@ describe("Vercel ai SDK with @ai-sdk/togetherai", () => {
 
 describe("the Together docs' curl examples", () => {
   const curl = async (path: string, body: string) => {
-    const { stdout } = await promisify(execFile)("curl", ["-sS", "-X", "POST", `${baseURL}${path}`, "-H", `Authorization: Bearer ${serverKey}`, "-H", "Content-Type: application/json", "-d", body]);
+    const { stdout } = await promisify(execFile)("curl", [
+      "-sS",
+      "-X",
+      "POST",
+      `${baseURL}${path}`,
+      "-H",
+      `Authorization: Bearer ${serverKey}`,
+      "-H",
+      "Content-Type: application/json",
+      "-d",
+      body,
+    ]);
     return JSON.parse(stdout);
   };
 

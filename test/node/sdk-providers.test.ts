@@ -50,7 +50,8 @@ describe("SDKs through each provider", () => {
     const values = Array.from({ length: 3000 }, (_, i) => `many ${run} ${i}`);
     const { embeddings } = await embedMany({ model: vercel.embeddingModel("BAAI/bge-small-en-v1.5"), values });
     expect(embeddings).toHaveLength(3000);
-    for (const i of [0, 1499, 2999]) expect(Float32Array.from(embeddings[i])).toEqual(workersAiStandInVector("@cf/baai/bge-small-en-v1.5", values[i], "cls"));
+    for (const i of [0, 1499, 2999])
+      expect(Float32Array.from(embeddings[i])).toEqual(workersAiStandInVector("@cf/baai/bge-small-en-v1.5", values[i], "cls"));
   });
 
   it("Should list models in each SDK's shape: a bare array for together-ai, a page for openai", async () => {

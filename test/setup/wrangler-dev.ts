@@ -1,5 +1,5 @@
 // Starts the gateway the way users start it: `wrangler dev`, as a child process, on a free port.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -27,12 +27,31 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Ru
   const root = resolve(import.meta.dirname, "../..");
   const dir = mkdtempSync(join(tmpdir(), "embed-edge-dev-"));
   const envFile = join(dir, "test.env");
-  writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  writeFileSync(
+    envFile,
+    `${Object.entries(vars)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n")}\n`,
+  );
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const wrangler = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
   const child: ChildProcess = spawn(
     process.execPath,
-    [wrangler, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--env-file", envFile, "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false"],
+    [
+      wrangler,
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspectorPort),
+      "--env-file",
+      envFile,
+      "--persist-to",
+      join(dir, "state"),
+      "--show-interactive-dev-session=false",
+    ],
     { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const output: string[] = [];

@@ -13,7 +13,7 @@ function hash32(text: string): number {
 
 /** The vector the stand-in gives `text` under `model`: unit length, reproducible by tests. */
 export function standInVector(model: string, text: string, dimensions: number): Float32Array {
-  let state = hash32(model + "\u0000" + text) || 1;
+  let state = hash32(`${model}\u0000${text}`) || 1;
   const v = new Float32Array(dimensions);
   let norm = 0;
   for (let i = 0; i < dimensions; i++) {
@@ -40,7 +40,7 @@ export function standInScore(query: string, document: string): number {
   let shared = 0;
   for (const w of q) if (d.has(w)) shared++;
   const overlap = q.size === 0 ? 0 : shared / q.size;
-  return Math.round((overlap * 0.9 + (hash32(query + "|" + document) % 1000) / 10_000) * 1e6) / 1e6;
+  return Math.round((overlap * 0.9 + (hash32(`${query}|${document}`) % 1000) / 10_000) * 1e6) / 1e6;
 }
 
 /** The text a rerank document stands for (object documents: JSON of the rank_fields). */

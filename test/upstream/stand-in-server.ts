@@ -156,7 +156,7 @@ export async function startStandInServer(formats: readonly WireFormat[], port = 
       return send(res, { status: 200, body: { ok: true } });
     }
 
-    const format = formats.find((f) => path.startsWith(FORMAT_PREFIXES[f.name] + "/"));
+    const format = formats.find((f) => path.startsWith(`${FORMAT_PREFIXES[f.name]}/`));
     if (!format) return send(res, notFound);
     const op = format.operation(path.slice(FORMAT_PREFIXES[format.name].length));
     if (isReply(op)) return send(res, op);

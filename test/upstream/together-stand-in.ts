@@ -86,7 +86,7 @@ const togetherFormat: WireFormat = {
       status: 200,
       body: {
         object: "rerank",
-        id: "stand-in-" + state.calls.rerank,
+        id: `stand-in-${state.calls.rerank}`,
         model: body.model,
         results: broken,
         usage: { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens },

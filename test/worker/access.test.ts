@@ -49,7 +49,12 @@ describe("token mode refusals (no upstream call, JSON error)", () => {
   it("Should refuse a token issued for another origin", async () => {
     const gw = tokenGateway({ ALLOWED_ORIGINS: `${ORIGIN},https://other.example.com` });
     const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN });
-    await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token, "https://other.example.com")), 403, "token_origin_mismatch");
+    await expectRefused(
+      gw,
+      await gw.post("/v1/embeddings", EMBED, bearer(token, "https://other.example.com")),
+      403,
+      "token_origin_mismatch",
+    );
   });
 
   it("Should refuse a token without the needed scope", async () => {
@@ -60,7 +65,12 @@ describe("token mode refusals (no upstream call, JSON error)", () => {
 
   it("Should refuse a disallowed Origin with 403 even with a valid server key", async () => {
     const gw = tokenGateway();
-    await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-1", "https://evil.example")), 403, "origin_not_allowed");
+    await expectRefused(
+      gw,
+      await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-1", "https://evil.example")),
+      403,
+      "origin_not_allowed",
+    );
   });
 
   it("Should refuse a wrong server key in key mode", async () => {
@@ -128,7 +138,11 @@ describe("accepted credentials", () => {
 describe("minting tokens", () => {
   it("Should mint a token with a server key that then works from its origin", async () => {
     const gw = tokenGateway();
-    const res = await gw.post("/v1/tokens", { sub: "user-42", origin: ORIGIN, ttl_seconds: 99_999, scopes: ["embed"] }, bearer("test-server-key-1"));
+    const res = await gw.post(
+      "/v1/tokens",
+      { sub: "user-42", origin: ORIGIN, ttl_seconds: 99_999, scopes: ["embed"] },
+      bearer("test-server-key-1"),
+    );
     expect(res.status).toBe(200);
     const minted = (await res.json()) as any;
     expect(minted.expires_at - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(3600);

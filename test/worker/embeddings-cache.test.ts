@@ -4,8 +4,12 @@ import { standInVector } from "../upstream/together-stand-in";
 import { decodeBase64Vector, gateway, STORE_VARIANTS, storeOf } from "./gateway";
 
 const MODEL = "BAAI/bge-large-en-v1.5";
-const embed = (gw: ReturnType<typeof gateway>, input: string | string[], extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-  gw.post("/v1/embeddings", { model: MODEL, input, ...extra }, headers);
+const embed = (
+  gw: ReturnType<typeof gateway>,
+  input: string | string[],
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) => gw.post("/v1/embeddings", { model: MODEL, input, ...extra }, headers);
 
 describe.each(STORE_VARIANTS)("$name", ({ vars: store }) => {
   describe("embeddings: correct results", () => {

@@ -28,7 +28,10 @@ describe("first contact: what a newcomer hits", () => {
   it("Should log a warning naming the origin and ALLOWED_ORIGINS when a preflight comes from a disallowed origin", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const gw = gateway(tokenMode);
-    await gw.request("/v1/embeddings", { method: "OPTIONS", headers: { origin: "http://localhost:5173", "access-control-request-method": "POST" } });
+    await gw.request("/v1/embeddings", {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:5173", "access-control-request-method": "POST" },
+    });
     const lines = warn.mock.calls.map((call) => String(call[0]));
     const line = lines.find((l) => l.includes("ALLOWED_ORIGINS"));
     expect(line).toBeDefined();

@@ -1,17 +1,29 @@
 import { describe, expect, it } from "vitest";
 import { sigmoid } from "../../worker/providers/workers-ai";
 import { standInScore } from "../upstream/deterministic";
-import { LEAKED_CREDENTIAL, TOO_LONG_MARKER, ECHO_KEY_MARKER } from "../upstream/markers";
+import { ECHO_KEY_MARKER, LEAKED_CREDENTIAL, TOO_LONG_MARKER } from "../upstream/markers";
 import { OPENAI_STAND_IN_KEY, openAiStandInVector } from "../upstream/openai-stand-in";
 import { WORKERS_AI_STAND_IN_TOKEN, workersAiRerankScore, workersAiStandInVector } from "../upstream/workers-ai-stand-in";
 import { allProviders, decodeBase64Vector, gateway } from "./gateway";
 
 const QUERY = "What animals can I find near Peru?";
 const DOCS_RERANK = [
-  { title: "Llama", text: "The llama is a domesticated South American camelid, widely used as a meat and pack animal by Andean cultures since the pre-Columbian era." },
-  { title: "Panda", text: "The giant panda (Ailuropoda melanoleuca), also known as the panda bear or simply panda, is a bear species endemic to China." },
-  { title: "Guanaco", text: "The guanaco is a camelid native to South America, closely related to the llama. Guanacos are one of two wild South American camelids." },
-  { title: "Wild Bactrian camel", text: "The wild Bactrian camel (Camelus ferus) is an endangered species of camel endemic to Northwest China and southwestern Mongolia." },
+  {
+    title: "Llama",
+    text: "The llama is a domesticated South American camelid, widely used as a meat and pack animal by Andean cultures since the pre-Columbian era.",
+  },
+  {
+    title: "Panda",
+    text: "The giant panda (Ailuropoda melanoleuca), also known as the panda bear or simply panda, is a bear species endemic to China.",
+  },
+  {
+    title: "Guanaco",
+    text: "The guanaco is a camelid native to South America, closely related to the llama. Guanacos are one of two wild South American camelids.",
+  },
+  {
+    title: "Wild Bactrian camel",
+    text: "The wild Bactrian camel (Camelus ferus) is an endangered species of camel endemic to Northwest China and southwestern Mongolia.",
+  },
 ];
 
 /** The built-in catalogue (MODELS unset), with credentials for Workers AI and Together only. */
@@ -39,10 +51,16 @@ describe("providers: the Together docs' examples, unchanged", () => {
 
   it("Should answer a batch of three in input order", async () => {
     const gw = gateway(workersAiAndTogether);
-    const input = ["Our solar system orbits the Milky Way galaxy at about 515,000 mph", "Jupiter's Great Red Spot is a storm", "The Moon drifts away from Earth"];
+    const input = [
+      "Our solar system orbits the Milky Way galaxy at about 515,000 mph",
+      "Jupiter's Great Red Spot is a storm",
+      "The Moon drifts away from Earth",
+    ];
     const body = await json(await gw.post("/v1/embeddings", { model: "BAAI/bge-large-en-v1.5", input }));
     expect(body.data.map((d: any) => d.index)).toEqual([0, 1, 2]);
-    input.forEach((text, i) => expect(Float32Array.from(body.data[i].embedding)).toEqual(workersAiStandInVector("@cf/baai/bge-large-en-v1.5", text, "cls")));
+    input.forEach((text, i) =>
+      expect(Float32Array.from(body.data[i].embedding)).toEqual(workersAiStandInVector("@cf/baai/bge-large-en-v1.5", text, "cls")),
+    );
   });
 
   it("Should answer the docs' rerank curl body (Salesforce/Llama-Rank-v1, object documents) from Together, with top_n", async () => {
@@ -53,7 +71,9 @@ describe("providers: the Together docs' examples, unchanged", () => {
     const body = await json(res);
     expect(body.model).toBe("Salesforce/Llama-Rank-v1");
     expect(body.results).toHaveLength(2);
-    const best = DOCS_RERANK.map((d, index) => ({ index, score: standInScore(QUERY, JSON.stringify(d)) })).sort((a, b) => b.score - a.score);
+    const best = DOCS_RERANK.map((d, index) => ({ index, score: standInScore(QUERY, JSON.stringify(d)) })).sort(
+      (a, b) => b.score - a.score,
+    );
     expect(body.results.map((r: any) => r.index)).toEqual(best.slice(0, 2).map((b) => b.index));
     expect(Object.keys(body.usage).sort()).toEqual(["completion_tokens", "prompt_tokens", "total_tokens"]);
   });
@@ -89,7 +109,11 @@ describe("providers: the catalogue and the cache", () => {
         type: "embedding",
         dimensions: 1024,
         max_batch: 16,
-        routes: order.map((p) => (p === "together" ? { provider: "together", model: "BAAI/bge-large-en-v1.5" } : { provider: "workers-ai", model: "@cf/baai/bge-large-en-v1.5" })),
+        routes: order.map((p) =>
+          p === "together"
+            ? { provider: "together", model: "BAAI/bge-large-en-v1.5" }
+            : { provider: "workers-ai", model: "@cf/baai/bge-large-en-v1.5" },
+        ),
       },
     ]),
   });
@@ -155,7 +179,9 @@ describe("providers: the catalogue and the cache", () => {
     const gw = gateway(workersAiAndTogether);
     const docs = ["llamas live in Peru", "pandas live in China", "a recipe for bread"];
     const body = await json(await gw.post("/v1/rerank", { model: "BAAI/bge-reranker-base", query: QUERY, documents: docs }));
-    const expected = docs.map((d, index) => ({ index, relevance_score: sigmoid(workersAiRerankScore(QUERY, d)) })).sort((a, b) => b.relevance_score - a.relevance_score);
+    const expected = docs
+      .map((d, index) => ({ index, relevance_score: sigmoid(workersAiRerankScore(QUERY, d)) }))
+      .sort((a, b) => b.relevance_score - a.relevance_score);
     expect(body.results).toEqual(expected);
     for (const r of body.results) expect(r.relevance_score).toBeGreaterThan(0);
   });
@@ -182,12 +208,21 @@ describe("providers: the local models, with no key at all", () => {
       ["local/lexical-embed", "local"],
       ["local/bm25-rerank", "local"],
     ]);
-    const embedded = await gw.post("/v1/embeddings", { model: "local/lexical-embed", input: ["The llama is a camelid", "llamas are camelids"] });
+    const embedded = await gw.post("/v1/embeddings", {
+      model: "local/lexical-embed",
+      input: ["The llama is a camelid", "llamas are camelids"],
+    });
     expect(embedded.status).toBe(200);
     expect(embedded.headers.get("x-provider")).toBe("local");
     const vectors = (await json(embedded)).data.map((d: any) => d.embedding);
     expect(vectors[0]).toHaveLength(384);
-    const reranked = await json(await gw.post("/v1/rerank", { model: "local/bm25-rerank", query: "llama camelid", documents: ["bread recipe", "the llama is a camelid"] }));
+    const reranked = await json(
+      await gw.post("/v1/rerank", {
+        model: "local/bm25-rerank",
+        query: "llama camelid",
+        documents: ["bread recipe", "the llama is a camelid"],
+      }),
+    );
     expect(reranked.results[0].index).toBe(1);
     expect((await gw.stats()).bodies).toHaveLength(0);
   });
@@ -225,7 +260,16 @@ describe("providers: upstream trouble, per provider", () => {
       const send = (extra: Record<string, unknown> = {}) => gw.post(path(body), { ...body, ...extra });
       const code = async (res: Response) => [res.status, (await json(res)).error?.code];
 
-      const badKey = gateway((tenant) => ({ ...setup(tenant), WORKERS_AI_API_TOKEN: "wrong", OPENAI_API_KEY: "wrong", COHERE_API_KEY: "wrong", TOGETHER_API_KEY: "wrong" }), gw.tenant);
+      const badKey = gateway(
+        (tenant) => ({
+          ...setup(tenant),
+          WORKERS_AI_API_TOKEN: "wrong",
+          OPENAI_API_KEY: "wrong",
+          COHERE_API_KEY: "wrong",
+          TOGETHER_API_KEY: "wrong",
+        }),
+        gw.tenant,
+      );
       const auth = await badKey.post(path(body), body);
       expect(await code(auth.clone())).toEqual([502, "upstream_auth_failed"]);
       expect((await json(auth)).error.message).toMatch(/check [A-Z_]+/);
@@ -266,7 +310,9 @@ describe("providers: upstream trouble, per provider", () => {
 
   it("Should decode base64 vectors from an OpenAI-compatible upstream exactly", async () => {
     const gw = gateway((tenant) => ({ ...allProviders(tenant), MODELS: "" }));
-    const body = await json(await gw.post("/v1/embeddings", { model: "text-embedding-ada-002", input: "exact", encoding_format: "base64" }));
+    const body = await json(
+      await gw.post("/v1/embeddings", { model: "text-embedding-ada-002", input: "exact", encoding_format: "base64" }),
+    );
     expect(decodeBase64Vector(body.data[0].embedding)).toEqual(openAiStandInVector("text-embedding-ada-002", "exact"));
   });
 });

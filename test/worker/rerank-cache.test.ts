@@ -5,14 +5,27 @@ import { gateway, STORE_VARIANTS } from "./gateway";
 const MODEL = "Salesforce/Llama-Rank-v1";
 const QUERY = "What animals can I find near Peru?";
 const ANIMALS = [
-  { title: "Llama", text: "The llama is a domesticated South American camelid, widely used as a meat and pack animal by Andean cultures since the pre-Columbian era." },
-  { title: "Panda", text: "The giant panda (Ailuropoda melanoleuca), also known as the panda bear or simply panda, is a bear species endemic to China." },
-  { title: "Guanaco", text: "The guanaco is a camelid native to South America, closely related to the llama. Guanacos are one of two wild South American camelids." },
-  { title: "Wild Bactrian camel", text: "The wild Bactrian camel (Camelus ferus) is an endangered species of camel endemic to Northwest China and southwestern Mongolia." },
+  {
+    title: "Llama",
+    text: "The llama is a domesticated South American camelid, widely used as a meat and pack animal by Andean cultures since the pre-Columbian era.",
+  },
+  {
+    title: "Panda",
+    text: "The giant panda (Ailuropoda melanoleuca), also known as the panda bear or simply panda, is a bear species endemic to China.",
+  },
+  {
+    title: "Guanaco",
+    text: "The guanaco is a camelid native to South America, closely related to the llama. Guanacos are one of two wild South American camelids.",
+  },
+  {
+    title: "Wild Bactrian camel",
+    text: "The wild Bactrian camel (Camelus ferus) is an endangered species of camel endemic to Northwest China and southwestern Mongolia.",
+  },
 ];
 const DOCS = ["llamas live in Peru", "pandas live in China", "animals near Peru include the guanaco", "a recipe for bread"];
 
-const rerank = (gw: ReturnType<typeof gateway>, body: Record<string, unknown>) => gw.post("/v1/rerank", { model: MODEL, query: QUERY, ...body });
+const rerank = (gw: ReturnType<typeof gateway>, body: Record<string, unknown>) =>
+  gw.post("/v1/rerank", { model: MODEL, query: QUERY, ...body });
 
 describe.each(STORE_VARIANTS)("$name", ({ vars: store }) => {
   describe("rerank: correct results", () => {
@@ -23,7 +36,9 @@ describe.each(STORE_VARIANTS)("$name", ({ vars: store }) => {
       const body = (await res.json()) as any;
       expect(body.object).toBe("rerank");
       expect(typeof body.id).toBe("string");
-      const expected = DOCS.map((d, index) => ({ index, relevance_score: standInScore(QUERY, d) })).sort((a, b) => b.relevance_score - a.relevance_score);
+      const expected = DOCS.map((d, index) => ({ index, relevance_score: standInScore(QUERY, d) })).sort(
+        (a, b) => b.relevance_score - a.relevance_score,
+      );
       expect(body.results).toEqual(expected);
       expect(Number.isInteger(body.usage.prompt_tokens)).toBe(true);
       expect(Number.isInteger(body.usage.completion_tokens)).toBe(true);
@@ -50,7 +65,7 @@ describe.each(STORE_VARIANTS)("$name", ({ vars: store }) => {
     it("Should cache object documents by the rank_fields they are ranked on", async () => {
       const gw = gateway(store);
       await rerank(gw, { documents: ANIMALS, rank_fields: ["text"] });
-      const changedTitles = ANIMALS.map((a) => ({ ...a, title: a.title + " (renamed)" }));
+      const changedTitles = ANIMALS.map((a) => ({ ...a, title: `${a.title} (renamed)` }));
       const res = await rerank(gw, { documents: changedTitles, rank_fields: ["text"] });
       expect(res.headers.get("x-cache")).toBe("HIT");
       const other = await rerank(gw, { documents: changedTitles, rank_fields: ["title"] });

@@ -15,9 +15,15 @@ describe("the provider key stays secret", () => {
     const responses: Response[] = [];
     responses.push(await gw.post("/v1/embeddings", { model: "BAAI/bge-large-en-v1.5", input: ["s1", "s2"] }, key));
     responses.push(await gw.post("/v1/rerank", { model: "Salesforce/Llama-Rank-v1", query: "q", documents: ["s1"] }, key));
-    for (const fault of [{ kind: "status", status: 500 }, { kind: "status", status: 429, retryAfter: "60" }, { kind: "timeout" }, { kind: "html" }, { kind: "reset", times: 5 }]) {
+    for (const fault of [
+      { kind: "status", status: 500 },
+      { kind: "status", status: 429, retryAfter: "60" },
+      { kind: "timeout" },
+      { kind: "html" },
+      { kind: "reset", times: 5 },
+    ]) {
       await gw.fault(fault);
-      responses.push(await gw.post("/v1/embeddings", { model: "BAAI/bge-large-en-v1.5", input: "fault " + fault.kind }, key));
+      responses.push(await gw.post("/v1/embeddings", { model: "BAAI/bge-large-en-v1.5", input: `fault ${fault.kind}` }, key));
     }
     responses.push(await gw.post("/v1/embeddings", { model: "BAAI/bge-large-en-v1.5", input: "x" }, { authorization: "Bearer nope" }));
     const wrongKey = gateway({ TOGETHER_API_KEY: "another-provider-key-777" });

@@ -42,7 +42,11 @@ describe("cache tiers: memory, store, and the store deadline", () => {
     const started = Date.now();
     const body = JSON.stringify({ model: MODEL, input: "stored early" });
     const res = await app.fetch(
-      new Request("https://gateway.test/v1/embeddings", { method: "POST", body, headers: { "content-type": "application/json", "cf-connecting-ip": gw.tenant } }),
+      new Request("https://gateway.test/v1/embeddings", {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", "cf-connecting-ip": gw.tenant },
+      }),
       gw.env,
       ctx,
     );

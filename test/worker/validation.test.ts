@@ -43,7 +43,13 @@ describe("bad input is a clear 4xx and never reaches the upstream", () => {
     ["no documents", { model: "Salesforce/Llama-Rank-v1", query: "q", documents: [] }, 400, "documents"],
     ["mixed documents", { model: "Salesforce/Llama-Rank-v1", query: "q", documents: ["a", { text: "b" }] }, 400, "documents"],
     ["a bad top_n", { model: "Salesforce/Llama-Rank-v1", query: "q", documents: ["a"], top_n: 0 }, 400, "top_n"],
-    ["too many documents", { model: "Salesforce/Llama-Rank-v1", query: "q", documents: Array.from({ length: 1001 }, () => "d") }, 400, "documents", "limit_exceeded"],
+    [
+      "too many documents",
+      { model: "Salesforce/Llama-Rank-v1", query: "q", documents: Array.from({ length: 1001 }, () => "d") },
+      400,
+      "documents",
+      "limit_exceeded",
+    ],
     ["a query too long", { model: "Salesforce/Llama-Rank-v1", query: "q".repeat(8193), documents: ["a"] }, 400, "query", "limit_exceeded"],
     ["an embedding model", { model: MODEL, query: "q", documents: ["a"] }, 400, "model", "model_type_mismatch"],
   ];
@@ -84,7 +90,12 @@ describe("bad input is a clear 4xx and never reaches the upstream", () => {
         controller.close();
       },
     });
-    const res = await gw.request("/v1/embeddings", { method: "POST", body: stream, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
+    const res = await gw.request("/v1/embeddings", {
+      method: "POST",
+      body: stream,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
     await expectRefusal(res, 413, null, "body_too_large");
   });
 

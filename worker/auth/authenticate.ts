@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "../app-env";
 import { ApiError } from "../errors";
 import { matchServerKey } from "./server-keys";
-import { verifyToken, type TokenClaims } from "./tokens";
+import { type TokenClaims, verifyToken } from "./tokens";
 
 const unauthorized = (code: string, message: string) =>
   new ApiError(401, code, message, { headers: { "WWW-Authenticate": 'Bearer realm="embed-edge"' } });
@@ -44,7 +44,10 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       claims = await verifyToken(auth.tokenSecret, presented);
     } catch (err) {
       const expired = (err as Error)?.name === "JwtTokenExpired";
-      throw unauthorized(expired ? "token_expired" : "invalid_token", expired ? "The token has expired; get a fresh one." : "The credential is neither a server key nor a valid token.");
+      throw unauthorized(
+        expired ? "token_expired" : "invalid_token",
+        expired ? "The token has expired; get a fresh one." : "The credential is neither a server key nor a valid token.",
+      );
     }
     if (claims.exp - (claims.iat ?? claims.exp) > auth.tokenMaxTtlSeconds + 60) {
       throw unauthorized("invalid_token", `The token lives longer than this gateway allows (${auth.tokenMaxTtlSeconds} s).`);

@@ -16,9 +16,14 @@ export function rateLimit(): MiddlewareHandler<AppEnv> {
     if (limiter) {
       const { success } = await limiter.limit({ key: principal.id });
       if (!success) {
-        throw new ApiError(429, "rate_limit_exceeded", `Too many requests for this client; the limit resets within ${RATE_LIMIT_PERIOD_SECONDS} s.`, {
-          headers: { "retry-after": String(RATE_LIMIT_PERIOD_SECONDS) },
-        });
+        throw new ApiError(
+          429,
+          "rate_limit_exceeded",
+          `Too many requests for this client; the limit resets within ${RATE_LIMIT_PERIOD_SECONDS} s.`,
+          {
+            headers: { "retry-after": String(RATE_LIMIT_PERIOD_SECONDS) },
+          },
+        );
       }
     }
     return next();

@@ -24,7 +24,11 @@ export interface MintRequest {
 }
 
 /** Signs an HS256 token; `nowSeconds` is injectable for tests. */
-export async function mintToken(secret: string, request: MintRequest, nowSeconds = Math.floor(Date.now() / 1000)): Promise<{ token: string; expiresAt: number }> {
+export async function mintToken(
+  secret: string,
+  request: MintRequest,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<{ token: string; expiresAt: number }> {
   const claims: TokenClaims = { sub: request.sub, iat: nowSeconds, exp: nowSeconds + request.ttlSeconds };
   if (request.origin) claims.origin = request.origin;
   if (request.scopes) claims.scopes = request.scopes;

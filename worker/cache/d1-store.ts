@@ -55,7 +55,11 @@ export function d1Store(db: D1Database, random = Math.random): CacheStore {
           .bind(...part.flatMap(([key, value]) => [key, value, expiresAt])),
       );
       if (random() * PURGE_ONE_IN < 1) {
-        statements.push(db.prepare(`DELETE FROM ee_cache WHERE key IN (SELECT key FROM ee_cache WHERE expires_at <= ? LIMIT ${PURGE_ROWS})`).bind(Date.now()));
+        statements.push(
+          db
+            .prepare(`DELETE FROM ee_cache WHERE key IN (SELECT key FROM ee_cache WHERE expires_at <= ? LIMIT ${PURGE_ROWS})`)
+            .bind(Date.now()),
+        );
       }
       await db.batch(statements);
     },

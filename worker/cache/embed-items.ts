@@ -8,18 +8,31 @@ import { keyPrefix } from "./keys";
  * Embeds `texts` with `model` through the cache: one function for the route to call. Values come back
  * as base64 float32 of the model's native size, in request order.
  */
-export async function embedItems(ctx: CallContext, model: ServedModel, texts: readonly string[], policy: CachePolicy, deps: CacheDeps): Promise<ResolvedItems> {
+export async function embedItems(
+  ctx: CallContext,
+  model: ServedModel,
+  texts: readonly string[],
+  policy: CachePolicy,
+  deps: CacheDeps,
+): Promise<ResolvedItems> {
   const dimensions = model.spec.dimensions!;
   const routes = await Promise.all(
-    model.routes.map(async ({ route, provider }): Promise<ItemRoute> => ({
-      provider: provider.name,
-      prefix: await keyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params }),
-      cacheable: provider.cacheable.embed,
-      async fetch(items) {
-        const { vectors, usage } = await provider.embed!(ctx, route.model, items.map((i) => texts[i]), route.params);
-        return { values: vectors.map((v) => encodeVector(v, dimensions, provider.name, route.model)), usage };
-      },
-    })),
+    model.routes.map(
+      async ({ route, provider }): Promise<ItemRoute> => ({
+        provider: provider.name,
+        prefix: await keyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params }),
+        cacheable: provider.cacheable.embed,
+        async fetch(items) {
+          const { vectors, usage } = await provider.embed!(
+            ctx,
+            route.model,
+            items.map((i) => texts[i]),
+            route.params,
+          );
+          return { values: vectors.map((v) => encodeVector(v, dimensions, provider.name, route.model)), usage };
+        },
+      }),
+    ),
   );
   return resolveItems({ items: texts, routes, isValid: vectorValidator(dimensions), maxBatch: model.spec.max_batch }, policy, deps);
 }

@@ -42,7 +42,10 @@ export async function awaitShared(
   isAnswer: (error: unknown) => boolean,
 ): Promise<string | undefined> {
   let outcome: { value: string } | { error: unknown } | undefined;
-  shared.then((value) => (outcome = { value }), (error) => (outcome = { error }));
+  shared.then(
+    (value) => (outcome = { value }),
+    (error) => (outcome = { error }),
+  );
   const deadline = Date.now() + maxWaitMs;
   while (!outcome && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, KEEPALIVE_MS));

@@ -89,7 +89,17 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
   // The memory tier is keyed by the text itself, so its hits cost no hashing; the store by its hash.
   const memoryKey = (route: ItemRoute, item: string) => `${route.prefix}\u0000${item}`;
 
-  const stats: ItemStats = { memoryHits: 0, storeHits: 0, misses: 0, storeReadKeys: 0, storeReadMs: 0, storeWriteKeys: 0, upstreamCalls: 0, upstreamMs: 0, providers: [] };
+  const stats: ItemStats = {
+    memoryHits: 0,
+    storeHits: 0,
+    misses: 0,
+    storeReadKeys: 0,
+    storeReadMs: 0,
+    storeWriteKeys: 0,
+    upstreamCalls: 0,
+    upstreamMs: 0,
+    providers: [],
+  };
   const valueByItem = new Map<string, string>();
   let usage = NO_USAGE;
   const now = Date.now();
@@ -130,7 +140,11 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
     for (let start = 0; start < keys.length; start += source.maxBatch) {
       const batchKeys = keys.slice(start, start + source.maxBatch);
       const work = fetchWithFallback(source.routes, batchKeys.map(indexOfKey), stats);
-      if (cacheable) trackInflight(batchKeys, work.then((r) => r.values));
+      if (cacheable)
+        trackInflight(
+          batchKeys,
+          work.then((r) => r.values),
+        );
       batches.push(
         work.then(({ values, usage: batchUsage, route }) => {
           usage = addUsage(usage, batchUsage);
@@ -164,7 +178,9 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
         const entries = present ? toWrite.filter(([key]) => !present.has(key)) : toWrite;
         if (entries.length) await store.putMany(entries, policy.ttlSeconds);
       };
-      deps.waitUntil(write().catch((err) => deps.log({ level: "warn", message: "store write failed", store: store.kind, error: String(err) })));
+      deps.waitUntil(
+        write().catch((err) => deps.log({ level: "warn", message: "store write failed", store: store.kind, error: String(err) })),
+      );
     }
   };
 
@@ -297,7 +313,11 @@ async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T | unde
  * values when it found every key before the upstream answered, undefined when the upstream's answer
  * is used; an upstream failure still waits for the store, which may have everything.
  */
-async function lateRace(keys: readonly string[], reading: Promise<Map<string, string>>, upstream: () => Promise<undefined>): Promise<Map<string, string> | undefined> {
+async function lateRace(
+  keys: readonly string[],
+  reading: Promise<Map<string, string>>,
+  upstream: () => Promise<undefined>,
+): Promise<Map<string, string> | undefined> {
   const upstreamWork = upstream();
   const storeHasAll = reading.then((found) => (keys.every((key) => found.has(key)) ? found : new Promise<never>(() => {})));
   // Keep the loser from being an unhandled rejection; its outcome is handled below or ignored.

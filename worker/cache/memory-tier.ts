@@ -56,7 +56,7 @@ export class MemoryTier {
   /** Whether this isolate already stored `key` (and it has not expired). */
   wasStored(key: string, now = Date.now()): boolean {
     const entry = this.entries.get(key);
-    return entry !== undefined && entry.stored && entry.expiresAt > now;
+    return entry?.stored === true && entry.expiresAt > now;
   }
 
   set(key: string, value: string, expiresAt: number, stored: boolean): void {

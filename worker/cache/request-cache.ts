@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { GatewayConfig, GatewayEnv } from "../config";
-import type { CachePolicy, CacheDeps } from "./item-cache";
 import { d1Store } from "./d1-store";
+import type { CacheDeps, CachePolicy } from "./item-cache";
 import { kvStore } from "./kv-store";
 import { memoryTierFor } from "./memory-tier";
 import type { CacheStore } from "./store";
@@ -12,7 +12,12 @@ import type { CacheStore } from "./store";
  * store), `no-store` skips the write; the rest comes from config.
  */
 export function cachePolicyFrom(cacheControl: string | undefined, config: GatewayConfig): CachePolicy {
-  const directives = cacheControl ? cacheControl.toLowerCase().split(",").map((d) => d.trim()) : [];
+  const directives = cacheControl
+    ? cacheControl
+        .toLowerCase()
+        .split(",")
+        .map((d) => d.trim())
+    : [];
   return {
     read: !directives.includes("no-cache"),
     write: !directives.includes("no-store"),

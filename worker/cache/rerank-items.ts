@@ -23,7 +23,8 @@ export function documentText(doc: Document, rankFields: readonly string[] | unde
   // Built field by field so a field named `__proto__` stays an own field.
   const selected: Record<string, unknown> = {};
   for (const field of rankFields) {
-    if (Object.hasOwn(doc, field)) Object.defineProperty(selected, field, { value: doc[field], enumerable: true, writable: true, configurable: true });
+    if (Object.hasOwn(doc, field))
+      Object.defineProperty(selected, field, { value: doc[field], enumerable: true, writable: true, configurable: true });
   }
   return JSON.stringify(selected);
 }
@@ -55,22 +56,38 @@ export async function rerankItems(
     typeof doc === "string" ? { text: doc } : { text: identities[i].slice(2), object: doc, rankFields },
   );
   const routes = await Promise.all(
-      model.routes.map(async ({ route, provider }): Promise<ItemRoute> => ({
+    model.routes.map(
+      async ({ route, provider }): Promise<ItemRoute> => ({
         provider: provider.name,
         prefix: await keyPrefix({ kind: "rr", namespace: provider.namespace, model: route.model, params: route.params, query }),
         cacheable: provider.cacheable.rerank,
         async fetch(items) {
-          const { scores, usage } = await provider.rerank!(ctx, route.model, query, items.map((i) => docs[i]));
+          const { scores, usage } = await provider.rerank!(
+            ctx,
+            route.model,
+            query,
+            items.map((i) => docs[i]),
+          );
           return {
             values: scores.map((score) => {
-              if (!Number.isFinite(score)) throw new ApiError(502, "upstream_bad_response", `The ${provider.name} provider answered with a score that is not a finite number.`);
+              if (!Number.isFinite(score))
+                throw new ApiError(
+                  502,
+                  "upstream_bad_response",
+                  `The ${provider.name} provider answered with a score that is not a finite number.`,
+                );
               return String(score);
             }),
             usage,
           };
         },
-      })),
+      }),
+    ),
   );
-  const resolved = await resolveItems({ items: identities, routes, isValid: isCanonicalScore, maxBatch: model.spec.max_batch }, policy, deps);
+  const resolved = await resolveItems(
+    { items: identities, routes, isValid: isCanonicalScore, maxBatch: model.spec.max_batch },
+    policy,
+    deps,
+  );
   return { ...resolved, scores: resolved.values.map(Number) };
 }

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { BUILTIN_MODELS } from "./builtin";
-import { type ModelSpec, ModelSpecSchema, type ModelSpecInput } from "./schema";
+import { type ModelSpec, type ModelSpecInput, ModelSpecSchema } from "./schema";
 
 /** The models this gateway knows, by public id and alias. */
 export interface Catalogue {
@@ -21,7 +21,9 @@ export function parseCatalogue(raw: unknown): Catalogue {
     try {
       value = JSON.parse(value);
     } catch {
-      throw new Error("MODELS must be a JSON array of {id, type, dimensions?, context_length?, max_batch?, aliases?, matryoshka?, routes?}");
+      throw new Error(
+        "MODELS must be a JSON array of {id, type, dimensions?, context_length?, max_batch?, aliases?, matryoshka?, routes?}",
+      );
     }
   }
   const extra = z.array(ModelSpecSchema).safeParse(value ?? []);
@@ -30,9 +32,7 @@ export function parseCatalogue(raw: unknown): Catalogue {
 
   const byId = new Map<string, z.infer<typeof ModelSpecSchema>>();
   for (const model of [...builtin, ...extra.data]) byId.set(model.id, model);
-  const models = [...byId.values()].map(
-    (m): ModelSpec => ({ ...m, routes: m.routes ?? [{ provider: "together", model: m.id }] }),
-  );
+  const models = [...byId.values()].map((m): ModelSpec => ({ ...m, routes: m.routes ?? [{ provider: "together", model: m.id }] }));
 
   const byName = new Map<string, ModelSpec>();
   for (const model of models) byName.set(model.id, model);

@@ -29,7 +29,12 @@ export function servedRoutes(config: GatewayConfig, spec: ModelSpec): ServedMode
 export function requireModel(config: GatewayConfig, name: string, type: ModelSpec["type"]): ServedModel {
   const spec = config.catalogue.byName.get(name);
   if (!spec) {
-    throw new ApiError(404, "model_not_found", `The model '${name}' is not served by this gateway; GET /v1/models lists the ones that are.`, { param: "model" });
+    throw new ApiError(
+      404,
+      "model_not_found",
+      `The model '${name}' is not served by this gateway; GET /v1/models lists the ones that are.`,
+      { param: "model" },
+    );
   }
   if (spec.type !== type) {
     throw new ApiError(400, "model_type_mismatch", `The model '${name}' is a ${spec.type} model, not a ${type} model.`, { param: "model" });
@@ -40,9 +45,14 @@ export function requireModel(config: GatewayConfig, name: string, type: ModelSpe
       const settings = config.providerSettings.find((s) => s.name === route.provider);
       return settings?.vars.length ? `${settings.vars.join(" and ")} (${route.provider})` : `the ${route.provider} provider`;
     });
-    throw new ApiError(404, "model_not_configured", `The model '${name}' needs a provider this gateway has not configured: set ${[...new Set(options)].join(", or ")}.`, {
-      param: "model",
-    });
+    throw new ApiError(
+      404,
+      "model_not_configured",
+      `The model '${name}' needs a provider this gateway has not configured: set ${[...new Set(options)].join(", or ")}.`,
+      {
+        param: "model",
+      },
+    );
   }
   return { spec, routes };
 }
@@ -54,7 +64,10 @@ export function checkRoutes(config: GatewayConfig): void {
       const settings = config.providerSettings.find((s) => s.name === route.provider);
       if (!settings) throw new Error(`MODELS: '${spec.id}' routes to an unknown provider '${route.provider}'`);
       const kindCan = settings.kind === "cohere" ? spec.type === "rerank" : settings.kind === "openai" ? spec.type === "embedding" : true;
-      if (!kindCan) throw new Error(`MODELS: '${spec.id}' is a ${spec.type} model, which a ${settings.kind} provider ('${route.provider}') cannot serve`);
+      if (!kindCan)
+        throw new Error(
+          `MODELS: '${spec.id}' is a ${spec.type} model, which a ${settings.kind} provider ('${route.provider}') cannot serve`,
+        );
     }
   }
 }

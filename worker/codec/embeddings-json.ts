@@ -19,7 +19,13 @@ const floatText = (floats: Float32Array) => `[${floats.join(",")}]`;
  * JSON must escape (stored values are validated as canonical base64 before they get here), so they
  * are spliced in as they are: JSON.stringify would rescan every byte of them.
  */
-export function embeddingsJson(model: string, vectors: readonly string[], keys: readonly string[], usage: Usage, render: EmbeddingsRender): string {
+export function embeddingsJson(
+  model: string,
+  vectors: readonly string[],
+  keys: readonly string[],
+  usage: Usage,
+  render: EmbeddingsRender,
+): string {
   const shorten = render.dimensions < render.nativeDimensions;
   const parts = new Array<string>(vectors.length);
   for (let i = 0; i < vectors.length; i++) {

@@ -78,11 +78,25 @@ export function encodeVector(raw: RawVector, dimensions: number, provider: strin
       floats[i] = typeof v === "number" ? v : Number.NaN;
     }
   }
-  if (!floats) throw new ApiError(502, "upstream_bad_response", `The ${provider} provider answered with an embedding that is neither floats nor base64.`);
+  if (!floats)
+    throw new ApiError(
+      502,
+      "upstream_bad_response",
+      `The ${provider} provider answered with an embedding that is neither floats nor base64.`,
+    );
   if (floats.length !== dimensions) {
-    throw new ApiError(502, "upstream_dimension_mismatch", `The ${provider} provider returned ${floats.length}-dimensional vectors for ${model}, but the gateway is configured for ${dimensions}: fix MODELS.`);
+    throw new ApiError(
+      502,
+      "upstream_dimension_mismatch",
+      `The ${provider} provider returned ${floats.length}-dimensional vectors for ${model}, but the gateway is configured for ${dimensions}: fix MODELS.`,
+    );
   }
-  if (!allFinite(floats)) throw new ApiError(502, "upstream_bad_response", `The ${provider} provider answered with an embedding value that is not a finite number.`);
+  if (!allFinite(floats))
+    throw new ApiError(
+      502,
+      "upstream_bad_response",
+      `The ${provider} provider answered with an embedding value that is not a finite number.`,
+    );
   return typeof raw === "string" && raw.length === base64LengthFor(dimensions) && CANONICAL_BASE64.test(raw) ? raw : floatsToBase64(floats);
 }
 

@@ -10,7 +10,9 @@ export function gatewayConfig(): MiddlewareHandler<AppEnv> {
     const config = configFor(c.env);
     if (config.auth.mode === "open" && !warnedOpen) {
       warnedOpen = true;
-      console.warn("embed-edge: AUTH_MODE=open: anyone who can reach this gateway spends your providers' credit. Use it only for local development and demos.");
+      console.warn(
+        "embed-edge: AUTH_MODE=open: anyone who can reach this gateway spends your providers' credit. Use it only for local development and demos.",
+      );
     }
     c.set("config", config);
     return next();

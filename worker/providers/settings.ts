@@ -89,10 +89,16 @@ const ExtraProviderSchema = z
     kind: z.enum(PROVIDER_KINDS),
     base_url: z.string().optional(),
     /** The variable (usually a secret) holding this instance's key; omit for upstreams without auth. */
-    api_key_var: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    api_key_var: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .optional(),
     /** Workers AI: the account id, or the variable holding it. */
     account_id: z.string().optional(),
-    account_id_var: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    account_id_var: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .optional(),
   })
   .strict();
 

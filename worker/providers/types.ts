@@ -44,7 +44,17 @@ export interface Provider {
    */
   readonly cacheable: { embed: boolean; rerank: boolean };
   /** Vectors for `texts`, aligned with them; `params` are the route's extra upstream fields (`pooling`). */
-  embed?(ctx: CallContext, model: string, texts: readonly string[], params?: Readonly<Record<string, unknown>>): Promise<{ vectors: RawVector[]; usage: Usage }>;
+  embed?(
+    ctx: CallContext,
+    model: string,
+    texts: readonly string[],
+    params?: Readonly<Record<string, unknown>>,
+  ): Promise<{ vectors: RawVector[]; usage: Usage }>;
   /** Relevance scores in [0, 1] for `documents` against `query`, aligned with `documents`. */
-  rerank?(ctx: CallContext, model: string, query: string, documents: readonly RerankDocument[]): Promise<{ scores: number[]; usage: Usage }>;
+  rerank?(
+    ctx: CallContext,
+    model: string,
+    query: string,
+    documents: readonly RerankDocument[],
+  ): Promise<{ scores: number[]; usage: Usage }>;
 }

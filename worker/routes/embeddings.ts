@@ -2,9 +2,9 @@ import { createRoute, type OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { TypedResponse } from "hono";
 import { endTime, startTime } from "hono/timing";
 import type { AppEnv } from "../app-env";
-import { requireModel } from "../catalogue/resolve";
 import { embedItems } from "../cache/embed-items";
 import { cacheDeps, cachePolicyFrom } from "../cache/request-cache";
+import { requireModel } from "../catalogue/resolve";
 import { embeddingsJson } from "../codec/embeddings-json";
 import { invalidParam } from "../errors";
 import { EmbeddingsRequestSchema, EmbeddingsResponseSchema } from "../schemas/embeddings";
@@ -50,11 +50,23 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
     const { maxInputs, maxInputChars } = config.limits;
     if (inputs.length > maxInputs) throw overLimit("input", `The number of inputs (${inputs.length})`, maxInputs, "MAX_INPUTS");
     const tooLong = inputs.findIndex((text) => text.length > maxInputChars);
-    if (tooLong >= 0) throw overLimit(`input[${tooLong}]`, `The length of input ${tooLong} (${inputs[tooLong].length} characters)`, maxInputChars, "MAX_INPUT_CHARS");
+    if (tooLong >= 0)
+      throw overLimit(
+        `input[${tooLong}]`,
+        `The length of input ${tooLong} (${inputs[tooLong].length} characters)`,
+        maxInputChars,
+        "MAX_INPUT_CHARS",
+      );
     requireWellFormed(inputs, typeof body.input === "string" ? () => "input" : (i) => `input[${i}]`);
 
     const deps = cacheDeps(c);
-    const resolved = await embedItems({ requestId: c.get("requestId") }, model, inputs, cachePolicyFrom(c.req.header("cache-control"), config), deps);
+    const resolved = await embedItems(
+      { requestId: c.get("requestId") },
+      model,
+      inputs,
+      cachePolicyFrom(c.req.header("cache-control"), config),
+      deps,
+    );
     setItemHeaders(c, resolved.stats);
     startTime(c, "encode");
     const json = embeddingsJson(body.model, resolved.values, resolved.keys, resolved.usage, {
@@ -65,6 +77,10 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
     });
     endTime(c, "encode");
     // A typed JSON response built as text: the hot path skips JSON.stringify over the vectors.
-    return c.body(json, 200, { "content-type": "application/json" }) as unknown as TypedResponse<z.infer<typeof EmbeddingsResponseSchema>, 200, "json">;
+    return c.body(json, 200, { "content-type": "application/json" }) as unknown as TypedResponse<
+      z.infer<typeof EmbeddingsResponseSchema>,
+      200,
+      "json"
+    >;
   });
 }

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
-import { requireModel } from "../catalogue/resolve";
 import { cacheDeps, cachePolicyFrom } from "../cache/request-cache";
 import { type Document, documentIdentity, documentText, identityLength, rerankItems } from "../cache/rerank-items";
+import { requireModel } from "../catalogue/resolve";
 import { invalidParam } from "../errors";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { RerankRequestSchema, RerankResponseSchema } from "../schemas/rerank";
@@ -39,8 +39,10 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
     const raw = (await c.req.json()) as { documents: Document[] };
     const documents = raw.documents;
     const { maxDocuments, maxQueryChars, maxInputChars } = config.limits;
-    if (documents.length > maxDocuments) throw overLimit("documents", `The number of documents (${documents.length})`, maxDocuments, "MAX_DOCUMENTS");
-    if (query.length > maxQueryChars) throw overLimit("query", `The query length (${query.length} characters)`, maxQueryChars, "MAX_QUERY_CHARS");
+    if (documents.length > maxDocuments)
+      throw overLimit("documents", `The number of documents (${documents.length})`, maxDocuments, "MAX_DOCUMENTS");
+    if (query.length > maxQueryChars)
+      throw overLimit("query", `The query length (${query.length} characters)`, maxQueryChars, "MAX_QUERY_CHARS");
     const allStrings = typeof documents[0] === "string";
     if (documents.some((d) => (typeof d === "string") !== allStrings)) {
       throw invalidParam("documents", "Documents must be all strings or all objects.");

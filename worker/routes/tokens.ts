@@ -1,4 +1,4 @@
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { isOriginAllowed } from "../auth/origin-guard";
 import { mintToken, SCOPES } from "../auth/tokens";
@@ -9,7 +9,11 @@ const MintRequestSchema = z
   .object({
     sub: z.string().min(1).max(256).openapi({ description: "Your user's id: the rate-limit key", example: "user-42" }),
     ttl_seconds: z.number().int().positive().optional().openapi({ description: "Capped at TOKEN_MAX_TTL_SECONDS" }),
-    origin: z.string().url().optional().openapi({ description: "The browser origin the token is bound to", example: "https://app.example.com" }),
+    origin: z
+      .string()
+      .url()
+      .optional()
+      .openapi({ description: "The browser origin the token is bound to", example: "https://app.example.com" }),
     scopes: z.array(z.enum(SCOPES)).min(1).optional(),
     tier: z.string().max(32).optional(),
   })
@@ -25,7 +29,9 @@ export const tokensRoute = createRoute({
   responses: {
     200: {
       description: "A signed HS256 token",
-      content: { "application/json": { schema: z.object({ token: z.string(), expires_at: z.number().int(), token_type: z.literal("Bearer") }) } },
+      content: {
+        "application/json": { schema: z.object({ token: z.string(), expires_at: z.number().int(), token_type: z.literal("Bearer") }) },
+      },
     },
     ...ACCESS_ERRORS,
     400: { description: "Invalid request", content: { "application/json": { schema: ErrorDataSchema } } },
@@ -47,7 +53,13 @@ export function registerTokens(app: OpenAPIHono<AppEnv>): void {
       throw invalidParam("origin", `The origin '${origin}' is not in ALLOWED_ORIGINS.`);
     }
     const ttlSeconds = Math.min(body.ttl_seconds ?? auth.tokenMaxTtlSeconds, auth.tokenMaxTtlSeconds);
-    const { token, expiresAt } = await mintToken(auth.tokenSecret, { sub: body.sub, ttlSeconds, origin, scopes: body.scopes, tier: body.tier });
+    const { token, expiresAt } = await mintToken(auth.tokenSecret, {
+      sub: body.sub,
+      ttlSeconds,
+      origin,
+      scopes: body.scopes,
+      tier: body.tier,
+    });
     c.header("Cache-Control", "no-store");
     return c.json({ token, expires_at: expiresAt, token_type: "Bearer" as const }, 200);
   });

@@ -20,6 +20,10 @@ export function requireWellFormed(texts: readonly string[], param: (index: numbe
       if (code >= 0xd800 && code <= 0xdbff && at + 1 < text.length && (text.charCodeAt(at + 1) & 0xfc00) === 0xdc00) at++;
       else if (code >= 0xd800 && code <= 0xdfff) break;
     }
-    throw invalidParam(param(i), `Invalid '${param(i)}': a lone UTF-16 surrogate at position ${at} is not text; send well-formed Unicode.`, "invalid_unicode");
+    throw invalidParam(
+      param(i),
+      `Invalid '${param(i)}': a lone UTF-16 surrogate at position ${at} is not text; send well-formed Unicode.`,
+      "invalid_unicode",
+    );
   }
 }

@@ -9,7 +9,8 @@ export const EmbeddingsRequestSchema = z
     }),
     // Accepted only when equal to the model's own size: these models cannot shorten vectors.
     dimensions: z.number().int().positive().optional().openapi({
-      description: "For matryoshka models, any size up to the native one (the cached full vector, truncated and re-normalised); others accept only their own size.",
+      description:
+        "For matryoshka models, any size up to the native one (the cached full vector, truncated and re-normalised); others accept only their own size.",
       example: 256,
     }),
     // Accepted for OpenAI-client compatibility and ignored: never forwarded upstream.

@@ -37,7 +37,9 @@ export const ITEM_ROUTE_ERRORS = {
   415: errorResponse("Body is not application/json"),
   429: errorResponse("Rate limited, here or upstream", retryAfter),
   500: errorResponse("gateway_misconfigured: a setting is invalid (the message names it, never its value)"),
-  502: errorResponse("Upstream failure: unreachable, 5xx, bad or non-finite answer, credentials rejected (upstream_auth_failed), wrong path (upstream_not_found)"),
+  502: errorResponse(
+    "Upstream failure: unreachable, 5xx, bad or non-finite answer, credentials rejected (upstream_auth_failed), wrong path (upstream_not_found)",
+  ),
   504: errorResponse("Upstream timeout"),
 } as const;
 
@@ -69,7 +71,10 @@ export const ITEM_ROUTE_HEADERS = {
 /** `input[3]`, `documents[0].text`: the param name Together-style clients show. */
 function paramName(path: readonly PropertyKey[]): string | null {
   if (path.length === 0) return null;
-  return path.reduce<string>((name, part) => (typeof part === "number" ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)), "");
+  return path.reduce<string>(
+    (name, part) => (typeof part === "number" ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)),
+    "",
+  );
 }
 
 type Issue = z.core.$ZodIssue;
@@ -77,13 +82,19 @@ type Issue = z.core.$ZodIssue;
 /** The most specific issue: inside a union, the branch that got furthest names the real culprit. */
 function deepestIssue(issue: Issue): Issue {
   if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
-  const candidates = issue.errors.map((branch) => branch[0]).filter(Boolean).map(deepestIssue);
+  const candidates = issue.errors
+    .map((branch) => branch[0])
+    .filter(Boolean)
+    .map(deepestIssue);
   const best = candidates.reduce((a, b) => (b.path.length > a.path.length ? b : a));
   return best.path.length === 0 ? issue : { ...best, path: [...issue.path, ...best.path] };
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined), input);
+  return path.reduce<unknown>(
+    (value, key) => (value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    input,
+  );
 }
 
 /** Turns the first schema violation into a 400 naming the offending param. */

@@ -40,7 +40,10 @@ export async function postJson(target: UpstreamTarget, url: string, body: unknow
       const timedOut = (err as Error)?.name === "TimeoutError";
       log(target, { message: timedOut ? "upstream timeout" : "upstream network error", attempt, path });
       // A timed-out attempt already used the whole budget; retrying would multiply the client's wait.
-      if (timedOut) throw new ApiError(504, "upstream_timeout", `${cap(label(provider))} did not answer within ${target.timeoutMs} ms.`, { cause: err });
+      if (timedOut)
+        throw new ApiError(504, "upstream_timeout", `${cap(label(provider))} did not answer within ${target.timeoutMs} ms.`, {
+          cause: err,
+        });
       if (lastAttempt) throw new ApiError(502, "upstream_unreachable", `${cap(label(provider))} could not be reached.`, { cause: err });
       await sleep(backoffMs(attempt));
       continue;
@@ -71,7 +74,9 @@ async function statusError(response: Response, provider: ProviderSettings, path:
   if (status === 429) {
     await response.body?.cancel();
     const seconds = String(Math.max(1, Math.ceil((waitMs ?? 1000) / 1000)));
-    return new ApiError(429, "upstream_rate_limited", `${cap(who)} is rate limiting this gateway; retry later.`, { headers: { "retry-after": seconds } });
+    return new ApiError(429, "upstream_rate_limited", `${cap(who)} is rate limiting this gateway; retry later.`, {
+      headers: { "retry-after": seconds },
+    });
   }
   if (status === 400 || status === 404 || status === 413 || status === 422) {
     const message = await providerMessage(response, provider.apiKey);
@@ -87,7 +92,12 @@ async function statusError(response: Response, provider: ProviderSettings, path:
 }
 
 function baseVar(provider: ProviderSettings): string {
-  const vars: Record<string, string> = { together: "TOGETHER_BASE_URL", "workers-ai": "WORKERS_AI_BASE_URL", openai: "OPENAI_BASE_URL", cohere: "COHERE_BASE_URL" };
+  const vars: Record<string, string> = {
+    together: "TOGETHER_BASE_URL",
+    "workers-ai": "WORKERS_AI_BASE_URL",
+    openai: "OPENAI_BASE_URL",
+    cohere: "COHERE_BASE_URL",
+  };
   return provider.name === provider.kind ? (vars[provider.kind] ?? "PROVIDERS") : `PROVIDERS entry '${provider.name}'`;
 }
 

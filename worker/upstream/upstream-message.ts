@@ -24,13 +24,16 @@ export async function providerMessage(response: Response, apiKey?: string): Prom
   }
   let message: unknown;
   try {
-    const json = JSON.parse(text) as Record<string, any>;
+    // The error shapes providers use: {error:{message}}, {error:"..."}, {errors:[{message}]}, {message}, {detail}.
+    const json = JSON.parse(text) as {
+      error?: { message?: unknown } | string;
+      errors?: Array<{ message?: unknown }>;
+      message?: unknown;
+      detail?: unknown;
+    } | null;
     message =
-      (typeof json?.error === "object" ? json.error?.message : json?.error) ??
-      json?.errors?.[0]?.message ??
-      json?.message ??
-      json?.detail;
-    if (typeof message !== "string" && Array.isArray(json?.detail)) message = json.detail[0]?.msg;
+      (typeof json?.error === "object" ? json.error?.message : json?.error) ?? json?.errors?.[0]?.message ?? json?.message ?? json?.detail;
+    if (typeof message !== "string" && Array.isArray(json?.detail)) message = (json.detail[0] as { msg?: unknown } | undefined)?.msg;
   } catch {
     // Not JSON: an HTML error page says nothing useful to an API client.
     return undefined;

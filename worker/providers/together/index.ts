@@ -18,7 +18,12 @@ export function togetherProvider(settings: ProviderSettings, limits: UpstreamLim
     namespace: `together|${settings.baseURL}`,
     cacheable: { embed: true, rerank: true },
     async embed(ctx, model, texts) {
-      const json = (await postJson(targetFor(settings, limits, ctx), `${settings.baseURL}/embeddings`, { model, input: texts, encoding_format: "base64" }, bearer(settings))) as {
+      const json = (await postJson(
+        targetFor(settings, limits, ctx),
+        `${settings.baseURL}/embeddings`,
+        { model, input: texts, encoding_format: "base64" },
+        bearer(settings),
+      )) as {
         data?: Array<{ index?: unknown; embedding?: unknown }>;
         usage?: unknown;
       };

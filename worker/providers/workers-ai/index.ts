@@ -18,7 +18,10 @@ export function workersAiProvider(settings: ProviderSettings, limits: UpstreamLi
   const run = async (ctx: Parameters<NonNullable<Provider["embed"]>>[0], model: string, input: Record<string, unknown>) => {
     // The model id has slashes of its own (`@cf/baai/...`); the path takes it as is, as Cloudflare's docs do.
     const url = `${settings.baseURL}/accounts/${encodeURIComponent(settings.accountId ?? "")}/ai/run/${model}`;
-    const json = (await postJson(targetFor(settings, limits, ctx), url, input, bearer(settings))) as { success?: boolean; result?: unknown };
+    const json = (await postJson(targetFor(settings, limits, ctx), url, input, bearer(settings))) as {
+      success?: boolean;
+      result?: unknown;
+    };
     if (json?.success === false || json?.result === undefined || json.result === null) throw badResponse(name, "no result");
     return json.result as Record<string, unknown>;
   };
