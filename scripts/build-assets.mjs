@@ -32,6 +32,8 @@ const size = (/** @type {string} */ file) => {
   const bytes = readFileSync(file);
   return `${(statSync(file).size / 1024).toFixed(0)} KB (${(gzipSync(bytes).length / 1024).toFixed(0)} KB gzip)`;
 };
-console.log(
-  `assets: ${out}/client.js ${size(join(out, "client.js"))}, swagger-ui-bundle.js ${size(join(vendor, "swagger-ui-bundle.js"))}, swagger-ui.css ${size(join(vendor, "swagger-ui.css"))}`,
-);
+// Before tests the build is silent: a passing `npm test` prints only vitest's summary.
+if (process.env.npm_lifecycle_event !== "pretest")
+  console.log(
+    `assets: ${out}/client.js ${size(join(out, "client.js"))}, swagger-ui-bundle.js ${size(join(vendor, "swagger-ui-bundle.js"))}, swagger-ui.css ${size(join(vendor, "swagger-ui.css"))}`,
+  );

@@ -20,7 +20,7 @@ describe("the provider key stays secret", () => {
       { kind: "status", status: 429, retryAfter: "60" },
       { kind: "timeout" },
       { kind: "html" },
-      { kind: "reset", times: 5 },
+      { kind: "status", status: 503, times: 5 },
     ]) {
       await gw.fault(fault);
       responses.push(await gw.post("/v1/embeddings", { model: "BAAI/bge-large-en-v1.5", input: `fault ${fault.kind}` }, key));

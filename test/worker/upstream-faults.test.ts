@@ -66,14 +66,6 @@ describe("upstream faults", () => {
     expect((await embed(gw, "slow")).status).toBe(200);
   });
 
-  it("Should retry a reset connection, and report a persistent one as 502", async () => {
-    const gw = gateway();
-    await gw.fault({ kind: "reset" });
-    expect((await embed(gw, "after reset")).status).toBe(200);
-    await gw.fault({ kind: "reset", times: 10 });
-    await expectError(await embed(gw, "always reset"), 502, "upstream_unreachable");
-  });
-
   it("Should turn malformed JSON and HTML answers into 502 and cache neither", async () => {
     const gw = gateway();
     await gw.fault({ kind: "malformed" });
