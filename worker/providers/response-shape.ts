@@ -1,4 +1,5 @@
 import { ApiError } from "../errors";
+import type { RawVector } from "./types";
 
 /** A 502 for an upstream answer of the wrong shape; never cached, and the next route may answer. */
 export const badResponse = (provider: string, what: string) =>
@@ -23,4 +24,18 @@ export function alignByIndex<T>(provider: string, count: number, items: Readonly
 export function finiteScore(provider: string, score: unknown): number {
   if (typeof score !== "number" || !Number.isFinite(score)) throw badResponse(provider, "a score that is not a finite number");
   return score;
+}
+
+/**
+ * Vectors from an OpenAI-style embeddings answer (`{data: [{index, embedding}], usage}`), which
+ * Together and every OpenAI-compatible upstream give, aligned with the request's texts.
+ */
+export function openAiStyleVectors(provider: string, count: number, json: unknown): RawVector[] {
+  const data = (json as { data?: Array<{ index?: unknown; embedding?: unknown }> } | null)?.data;
+  if (!Array.isArray(data)) throw badResponse(provider, "no embeddings");
+  return alignByIndex<RawVector>(
+    provider,
+    count,
+    data.map((item, position) => ({ index: item?.index ?? position, value: item?.embedding as RawVector })),
+  );
 }

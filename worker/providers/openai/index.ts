@@ -1,7 +1,7 @@
 import { readUsage } from "../../cache/usage";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
-import { alignByIndex, badResponse } from "../response-shape";
+import { openAiStyleVectors } from "../response-shape";
 import type { ProviderSettings } from "../settings";
 import type { Provider, RawVector } from "../types";
 
@@ -21,15 +21,9 @@ export function openAiProvider(settings: ProviderSettings, limits: UpstreamLimit
     async embed(ctx, model, texts, params) {
       const body = { ...params, model, input: texts, encoding_format: "base64" };
       const json = (await postJson(targetFor(settings, limits, ctx), `${settings.baseURL}/embeddings`, body, bearer(settings))) as {
-        data?: Array<{ index?: unknown; embedding?: unknown }>;
         usage?: unknown;
       };
-      if (!Array.isArray(json?.data)) throw badResponse(name, "no embeddings");
-      const vectors = alignByIndex<RawVector>(
-        name,
-        texts.length,
-        json.data.map((item, position) => ({ index: item?.index ?? position, value: item?.embedding as RawVector })),
-      );
+      const vectors = openAiStyleVectors(name, texts.length, json);
       return { vectors, usage: readUsage(json.usage) };
     },
   };
