@@ -3,9 +3,9 @@
 
 import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import chromium from "@sparticuz/chromium";
-import { type Browser, chromium as playwright } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium } from "../setup/chromium";
 import { freePort } from "../setup/wrangler-dev";
 import { STAND_IN_API_KEY, standInScore, standInVector } from "../upstream/together-stand-in";
 
@@ -57,15 +57,7 @@ describe("browser client in Chromium", () => {
       await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
       servers.push(server);
     }
-    // Lambda-oriented flags that would switch off CORS are dropped: the test is about CORS too.
-    const args = chromium.args.filter(
-      (a) => !/single-process|disable-web-security|allow-running-insecure-content|disable-site-isolation/.test(a),
-    );
-    browser = await playwright.launch({
-      executablePath: await chromium.executablePath(),
-      args: [...args, "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-      headless: true,
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -3,10 +3,10 @@
 // imported by a page on another origin.
 
 import { mkdirSync } from "node:fs";
-import chromium from "@sparticuz/chromium";
-import { type Browser, type Page, chromium as playwright } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cosine } from "../../client/index";
+import { launchChromium } from "../setup/chromium";
 
 const gatewayURL = inject("gatewayURL");
 const pageOrigin = inject("pageOrigin");
@@ -41,18 +41,7 @@ describe("the gateway's pages in Chromium", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    // Lambda-oriented flags that would switch off CORS and site isolation are dropped, as in
-    // browser.test.ts. Pages the test answers itself (page.route) have no address, so Chrome's Local
-    // Network Access would count them as public and block their calls to 127.0.0.1, which a page
-    // really served from 127.0.0.1 may make: that check is off. CORS still applies.
-    const args = chromium.args
-      .filter((a) => !/single-process|disable-web-security|allow-running-insecure-content|disable-site-isolation/.test(a))
-      .map((a) => (a.startsWith("--disable-features=") ? `${a},LocalNetworkAccessChecks` : a));
-    browser = await playwright.launch({
-      executablePath: await chromium.executablePath(),
-      args: [...args, "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-      headless: true,
-    });
+    browser = await launchChromium({ localNetworkAccess: false });
   });
 
   afterAll(async () => {

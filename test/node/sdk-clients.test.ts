@@ -7,6 +7,7 @@ import { embedMany, rerank } from "ai";
 import OpenAI from "openai";
 import Together from "together-ai";
 import { describe, expect, inject, it } from "vitest";
+import { DOCS_ANIMALS, DOCS_QUERY } from "../setup/docs-examples";
 import { standInScore, standInVector } from "../upstream/together-stand-in";
 
 const gatewayURL = inject("gatewayURL");
@@ -17,25 +18,8 @@ const EMBED_MODEL = "BAAI/bge-large-en-v1.5";
 const RERANK_MODEL = "Salesforce/Llama-Rank-v1";
 const run = Date.now().toString(36);
 
-const ANIMALS = [
-  {
-    title: "Llama",
-    text: "The llama is a domesticated South American camelid, widely used as a meat and pack animal by Andean cultures since the pre-Columbian era.",
-  },
-  {
-    title: "Panda",
-    text: "The giant panda (Ailuropoda melanoleuca), also known as the panda bear or simply panda, is a bear species endemic to China.",
-  },
-  {
-    title: "Guanaco",
-    text: "The guanaco is a camelid native to South America, closely related to the llama. Guanacos are one of two wild South American camelids; the other species is the vicuña, which lives at higher elevations.",
-  },
-  {
-    title: "Wild Bactrian camel",
-    text: "The wild Bactrian camel (Camelus ferus) is an endangered species of camel endemic to Northwest China and southwestern Mongolia.",
-  },
-];
-const QUERY = "What animals can I find near Peru?";
+const ANIMALS = DOCS_ANIMALS;
+const QUERY = DOCS_QUERY;
 const expectedOrder = (docs: unknown[]) =>
   docs
     .map((d, index) => ({ index, score: standInScore(QUERY, typeof d === "string" ? d : JSON.stringify(d)) }))

@@ -1,30 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { sigmoid } from "../../worker/providers/workers-ai";
+import { DOCS_ANIMALS, DOCS_QUERY } from "../setup/docs-examples";
 import { standInScore } from "../upstream/deterministic";
 import { ECHO_KEY_MARKER, LEAKED_CREDENTIAL, TOO_LONG_MARKER } from "../upstream/markers";
 import { OPENAI_STAND_IN_KEY, openAiStandInVector } from "../upstream/openai-stand-in";
 import { WORKERS_AI_STAND_IN_TOKEN, workersAiRerankScore, workersAiStandInVector } from "../upstream/workers-ai-stand-in";
 import { allProviders, decodeBase64Vector, gateway } from "./gateway";
 
-const QUERY = "What animals can I find near Peru?";
-const DOCS_RERANK = [
-  {
-    title: "Llama",
-    text: "The llama is a domesticated South American camelid, widely used as a meat and pack animal by Andean cultures since the pre-Columbian era.",
-  },
-  {
-    title: "Panda",
-    text: "The giant panda (Ailuropoda melanoleuca), also known as the panda bear or simply panda, is a bear species endemic to China.",
-  },
-  {
-    title: "Guanaco",
-    text: "The guanaco is a camelid native to South America, closely related to the llama. Guanacos are one of two wild South American camelids.",
-  },
-  {
-    title: "Wild Bactrian camel",
-    text: "The wild Bactrian camel (Camelus ferus) is an endangered species of camel endemic to Northwest China and southwestern Mongolia.",
-  },
-];
+const QUERY = DOCS_QUERY;
+const DOCS_RERANK = DOCS_ANIMALS;
 
 /** The built-in catalogue (MODELS unset), with credentials for Workers AI and Together only. */
 const workersAiAndTogether = (tenant: string) => {

@@ -1,27 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { DOCS_ANIMALS, DOCS_QUERY } from "../setup/docs-examples";
 import { standInScore } from "../upstream/together-stand-in";
 import { gateway, STORE_VARIANTS } from "./gateway";
 
 const MODEL = "Salesforce/Llama-Rank-v1";
-const QUERY = "What animals can I find near Peru?";
-const ANIMALS = [
-  {
-    title: "Llama",
-    text: "The llama is a domesticated South American camelid, widely used as a meat and pack animal by Andean cultures since the pre-Columbian era.",
-  },
-  {
-    title: "Panda",
-    text: "The giant panda (Ailuropoda melanoleuca), also known as the panda bear or simply panda, is a bear species endemic to China.",
-  },
-  {
-    title: "Guanaco",
-    text: "The guanaco is a camelid native to South America, closely related to the llama. Guanacos are one of two wild South American camelids.",
-  },
-  {
-    title: "Wild Bactrian camel",
-    text: "The wild Bactrian camel (Camelus ferus) is an endangered species of camel endemic to Northwest China and southwestern Mongolia.",
-  },
-];
+const QUERY = DOCS_QUERY;
+const ANIMALS = DOCS_ANIMALS;
 const DOCS = ["llamas live in Peru", "pandas live in China", "animals near Peru include the guanaco", "a recipe for bread"];
 
 const rerank = (gw: ReturnType<typeof gateway>, body: Record<string, unknown>) =>
