@@ -225,7 +225,7 @@ try {
   printTable([header, line(refused), ...oneHit.map(line)]);
 
   console.log(`
-  workerd cpu   the gateway's workerd process, (utime+stime)/CLK_TCK from /proc/<pid>/stat over N requests (±${CPU_TICK_MS} ms per batch)
+  workerd cpu   the gateway's workerd process, all threads, from /proc/<pid>/task/*/schedstat (ns) over N requests
   trivial       a worker in its own workerd answering the same request with the same bytes, status and content type
   −trivial      workerd cpu − trivial: the gateway's CPU as the brief defines it, local binding simulations included
   bindings sim  extra CPU of the trivial worker making the gateway's binding calls (rate limit, store reads and writes)
