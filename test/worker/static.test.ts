@@ -91,7 +91,7 @@ describe("the browser client at /client.js", () => {
     expect(res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(res.headers.get("cache-control")).toBe("public, max-age=300");
     expect(res.headers.get("etag")).toMatch(/^"[0-9a-f]{16}"$/);
-    expect(res.headers.get("link")).toBe(`</client.${res.headers.get("etag")!.slice(1, -1)}.js>; rel="canonical"`);
+    expect(res.headers.get("link")).toBe(`</client/${res.headers.get("etag")!.slice(1, -1)}.js>; rel="canonical"`);
     const body = await res.text();
     expect(body).toContain("createClient");
     expect(body).not.toContain("sourceMappingURL");
@@ -111,7 +111,7 @@ describe("the browser client at /client.js", () => {
   it("Should serve the content-hashed URL with the same bytes, cached for a year as immutable, with CORS", async () => {
     const plain = await get("/client.js");
     const hash = plain.headers.get("etag")!.slice(1, -1);
-    const hashed = await get(`/client.${hash}.js`, { origin: ALLOWED });
+    const hashed = await get(`/client/${hash}.js`, { origin: ALLOWED });
     expect(hashed.status).toBe(200);
     expect(hashed.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(hashed.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
@@ -129,7 +129,7 @@ describe("the browser client at /client.js", () => {
   });
 
   it("Should redirect a hash from an earlier deploy to /client.js, without caching the redirect, and with CORS so imports follow it", async () => {
-    const res = await get("/client.0123456789abcdef.js", { origin: ALLOWED });
+    const res = await get("/client/0123456789abcdef.js", { origin: ALLOWED });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/client.js");
     expect(res.headers.get("cache-control")).toBe("no-store");

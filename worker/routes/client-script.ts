@@ -9,7 +9,7 @@ const ASSET_PATH = "/client.js";
 
 /**
  * `/client.js` is the URL people type, so a new deploy must reach them soon: a short cache,
- * revalidated by ETag (a 304 costs no body). `/client.<hash>.js` never changes: cached for a year.
+ * revalidated by ETag (a 304 costs no body). `/client/<hash>.js` never changes: cached for a year.
  */
 const SHORT_CACHE = "public, max-age=300";
 const IMMUTABLE_CACHE = "public, max-age=31536000, immutable";
@@ -63,7 +63,7 @@ function serve(c: Context<AppEnv>, script: ClientScript, cacheControl: string): 
   grantCors(c);
   c.header("Cache-Control", cacheControl);
   c.header("ETag", etag);
-  c.header("Link", `</client.${script.hash}.js>; rel="canonical"`);
+  c.header("Link", `</client/${script.hash}.js>; rel="canonical"`);
   if (matchesETag(c.req.header("if-none-match"), etag)) return c.body(null, 304);
   c.header("Content-Type", "text/javascript; charset=utf-8");
   return c.body(script.body, 200);
@@ -72,7 +72,7 @@ function serve(c: Context<AppEnv>, script: ClientScript, cacheControl: string): 
 /**
  * The browser client, so a plain page can `import { createClient } from "https://<gateway>/client.js"`:
  * - `GET /client.js`: 5-minute cache plus ETag, and a `Link` header naming the immutable URL;
- * - `GET /client.<hash>.js`: the same bytes, cached for a year. A hash from an earlier deploy is
+ * - `GET /client/<hash>.js`: the same bytes, cached for a year. A hash from an earlier deploy is
  *   redirected to `/client.js` (uncached) rather than breaking the page that pinned it.
  * CORS is granted to ALLOWED_ORIGINS only, as for the API.
  *
@@ -83,9 +83,11 @@ function serve(c: Context<AppEnv>, script: ClientScript, cacheControl: string): 
 export function registerClientScript(app: OpenAPIHono<AppEnv>): void {
   app.get(ASSET_PATH, async (c) => serve(c, await clientScript(c), SHORT_CACHE));
 
-  app.get("/:file{client\\.[0-9a-f]+\\.js}", async (c) => {
+  // A plain parameter in its own folder: a pattern route at the root (`/:file{client\.…}`) made
+  // Hono fall back from its RegExpRouter to the slower TrieRouter for every request, API included.
+  app.get("/client/:file", async (c) => {
     const script = await clientScript(c);
-    if (c.req.param("file") === `client.${script.hash}.js`) return serve(c, script, IMMUTABLE_CACHE);
+    if (c.req.param("file") === `${script.hash}.js`) return serve(c, script, IMMUTABLE_CACHE);
     grantCors(c);
     c.header("Cache-Control", "no-store");
     return c.redirect(ASSET_PATH, 302);
