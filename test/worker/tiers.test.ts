@@ -59,6 +59,16 @@ describe("cache tiers: memory, store, and the store deadline", () => {
     expect((await gw.stats()).calls.embeddings).toBe(2);
   });
 
+  it("Should count memory hits and late misses apart when the deadline passes", async () => {
+    const gw = gateway({ STORE_READ_DEADLINE_MS: "0" });
+    await gw.post("/v1/embeddings", { model: MODEL, input: "in memory" });
+    const res = await gw.post("/v1/embeddings", { model: MODEL, input: ["in memory", "brand new"] });
+    expect(res.headers.get("x-cache")).toBe("PARTIAL");
+    expect(res.headers.get("x-cache-hits")).toBe("1");
+    expect(res.headers.get("x-cache-misses")).toBe("1");
+    expect(res.headers.get("x-cache-breakdown")).toBe("memory=1, store=0");
+  });
+
   it("Should make one upstream call per miss when the deadline passes before the store answers", async () => {
     const gw = gateway({ MEMORY_CACHE_BYTES: "0", STORE_READ_DEADLINE_MS: "0" });
     const res = await gw.post("/v1/embeddings", { model: MODEL, input: ["never seen 1", "never seen 2"] });

@@ -128,9 +128,7 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
     return key;
   });
   const indexOfKey = (key: string) => firstIndex.get(itemOfKey.get(key)!)!;
-  const valueByKey = {
-    set: (key: string, value: string) => valueByItem.set(itemOfKey.get(key)!, value),
-  };
+  const setValue = (key: string, value: string) => valueByItem.set(itemOfKey.get(key)!, value);
 
   let remaining = uniqueKeys;
   /** A store read still under way when the misses went upstream: writes skip what it finds. */
@@ -148,7 +146,7 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
       batches.push(
         work.then(({ values, usage: batchUsage, route }) => {
           usage = addUsage(usage, batchUsage);
-          batchKeys.forEach((key, i) => valueByKey.set(key, values[i]));
+          batchKeys.forEach((key, i) => setValue(key, values[i]));
           if (route.cacheable) remember(route, batchKeys, values);
         }),
       );
@@ -205,7 +203,7 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
       remaining = remaining.filter((key) => {
         const value = onTime.get(key);
         if (value === undefined) return true;
-        valueByKey.set(key, value);
+        setValue(key, value);
         deps.memory?.set(memoryKey(primary, itemOfKey.get(key)!), value, expiresAt, true);
         return false;
       });
@@ -222,12 +220,12 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
       });
       if (late) {
         for (const key of remaining) {
-          valueByKey.set(key, late.get(key)!);
+          setValue(key, late.get(key)!);
           deps.memory?.set(memoryKey(primary, itemOfKey.get(key)!), late.get(key)!, expiresAt, true);
         }
         stats.storeHits = remaining.length;
       }
-      stats.misses = uniqueKeys.length - stats.memoryHits - stats.storeHits;
+      stats.misses = uniqueKeys.length - stats.storeHits;
       return finish();
     }
   }
@@ -243,7 +241,7 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
   const ownedWork = fetchMissing(owned);
   const sharedWork = joined.map(async ([key, pending]) => {
     const value = await awaitShared(pending, policy.maxShareWaitMs, (error) => error instanceof ApiError);
-    if (value !== undefined) valueByKey.set(key, value);
+    if (value !== undefined) setValue(key, value);
     return value === undefined ? key : undefined;
   });
   const [, abandoned] = await Promise.all([Promise.all(ownedWork), Promise.all(sharedWork)]);
