@@ -36,24 +36,28 @@ const DEFAULT_BASE_URLS: Record<Exclude<ProviderKind, "local">, string> = {
   cohere: "https://api.cohere.com/v2",
 };
 
+/** A default instance configured by one key variable: `<PREFIX>_API_KEY` and `<PREFIX>_BASE_URL`. */
+function keyed(env: Env, kind: "together" | "openai" | "cohere", prefix: string): ProviderSettings {
+  const apiKey = str(env, `${prefix}_API_KEY`);
+  const baseVar = `${prefix}_BASE_URL`;
+  return {
+    name: kind,
+    kind,
+    baseURL: baseURL(str(env, baseVar), DEFAULT_BASE_URLS[kind], baseVar),
+    apiKey,
+    vars: [`${prefix}_API_KEY`],
+    configured: apiKey !== undefined,
+  };
+}
+
 /** The default instance of each kind, named after the kind, from the documented variables. */
 function defaultInstances(env: Env): ProviderSettings[] {
-  const together = str(env, "TOGETHER_API_KEY");
   const accountId = str(env, "WORKERS_AI_ACCOUNT_ID");
   const cfToken = str(env, "WORKERS_AI_API_TOKEN");
-  const openai = str(env, "OPENAI_API_KEY");
-  const cohere = str(env, "COHERE_API_KEY");
   const local = (str(env, "LOCAL_PROVIDER") ?? "off").toLowerCase();
   if (!["on", "off", "true", "false", "1", "0"].includes(local)) throw new Error("LOCAL_PROVIDER must be on or off");
   return [
-    {
-      name: "together",
-      kind: "together",
-      baseURL: baseURL(str(env, "TOGETHER_BASE_URL"), DEFAULT_BASE_URLS.together, "TOGETHER_BASE_URL"),
-      apiKey: together,
-      vars: ["TOGETHER_API_KEY"],
-      configured: together !== undefined,
-    },
+    keyed(env, "together", "TOGETHER"),
     {
       name: "workers-ai",
       kind: "workers-ai",
@@ -63,22 +67,8 @@ function defaultInstances(env: Env): ProviderSettings[] {
       vars: ["WORKERS_AI_ACCOUNT_ID", "WORKERS_AI_API_TOKEN"],
       configured: accountId !== undefined && cfToken !== undefined,
     },
-    {
-      name: "openai",
-      kind: "openai",
-      baseURL: baseURL(str(env, "OPENAI_BASE_URL"), DEFAULT_BASE_URLS.openai, "OPENAI_BASE_URL"),
-      apiKey: openai,
-      vars: ["OPENAI_API_KEY"],
-      configured: openai !== undefined,
-    },
-    {
-      name: "cohere",
-      kind: "cohere",
-      baseURL: baseURL(str(env, "COHERE_BASE_URL"), DEFAULT_BASE_URLS.cohere, "COHERE_BASE_URL"),
-      apiKey: cohere,
-      vars: ["COHERE_API_KEY"],
-      configured: cohere !== undefined,
-    },
+    keyed(env, "openai", "OPENAI"),
+    keyed(env, "cohere", "COHERE"),
     { name: "local", kind: "local", baseURL: "", vars: ["LOCAL_PROVIDER=on"], configured: ["on", "true", "1"].includes(local) },
   ];
 }
