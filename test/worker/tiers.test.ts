@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import app from "../../worker/index";
+import { bm25Scores } from "../../worker/providers/local/bm25";
 import { gateway } from "./gateway";
 
 const MODEL = "BAAI/bge-large-en-v1.5";
@@ -105,5 +106,31 @@ describe("request logging: one line where it is worth its cost", () => {
     await none.post("/v1/embeddings", { model: MODEL, input: "no line" });
     expect(infoLines(log)).toHaveLength(0);
     log.mockRestore();
+  });
+});
+
+describe("review fixes: sharing, budgets and whole-request scores", () => {
+  it("Should share one upstream call between identical misses even when the store deadline has passed", async () => {
+    const gw = gateway({ MEMORY_CACHE_BYTES: "0", STORE_READ_DEADLINE_MS: "0" });
+    await gw.fault({ kind: "delay", ms: 150 });
+    const answers = await Promise.all([1, 2, 3].map(() => gw.post("/v1/embeddings", { model: MODEL, input: "same new text" })));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await gw.stats()).calls.embeddings).toBe(1);
+  });
+
+  it("Should keep one request's store writes within KV's per-invocation budget", async () => {
+    const gw = gateway({ MODELS: "", LOCAL_PROVIDER: "on", MEMORY_CACHE_BYTES: "0" });
+    const input = Array.from({ length: 1000 }, (_, i) => `budget text ${i}`);
+    const res = await gw.post("/v1/embeddings", { model: "local/lexical-embed", input, encoding_format: "base64" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("server-timing")).toContain('store-write;desc="900 keys"');
+  });
+
+  it("Should give BM25 every document of the request, duplicates included, in one call", async () => {
+    const gw = gateway({ MODELS: "", LOCAL_PROVIDER: "on" });
+    const documents = ["cat sat", "cat sat", "dog"];
+    const body = (await (await gw.post("/v1/rerank", { model: "local/bm25-rerank", query: "cat", documents })).json()) as any;
+    const expected = bm25Scores("cat", documents);
+    for (const r of body.results) expect(r.relevance_score).toBe(expected[r.index]);
   });
 });

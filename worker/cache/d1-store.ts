@@ -31,6 +31,8 @@ export function d1Store(db: D1Database, random = Math.random): CacheStore {
   };
   return {
     kind: "d1",
+    // One batch of multi-row upserts per write, whatever its size.
+    maxWritesPerRequest: Number.POSITIVE_INFINITY,
     async getMany(keys) {
       await ensureTable();
       const now = Date.now();

@@ -68,8 +68,12 @@ export interface ResolvedItems {
   stats: ItemStats;
 }
 
+/** The longest a hung store read is waited for once its answer can only save work, not time. */
+const STORE_WAIT_BOUND_MS = 5000;
+
 /** A route failure the next route may answer: upstream trouble, not a refusal of the request. */
-export const isRouteFailure = (err: unknown) => err instanceof ApiError && (err.status >= 500 || err.status === 429);
+export const isRouteFailure = (err: unknown) =>
+  err instanceof ApiError && (err.status >= 500 || err.status === 429 || err.code === "upstream_model_unavailable");
 
 /**
  * The cache engine shared by embeddings and rerank: dedupe items, read the memory tier, then the
@@ -105,6 +109,18 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
   const now = Date.now();
   const expiresAt = now + policy.ttlSeconds * 1000;
 
+  if (!cacheable) {
+    // Scores that depend on the whole request (BM25's IDF) are asked for with every document, in
+    // request order, duplicates and all, in one call: never deduplicated, batched or stored.
+    const answer = await fetchWithFallback(
+      source.routes,
+      source.items.map((_, i) => i),
+      stats,
+    );
+    stats.misses = uniqueItems.length;
+    return { values: answer.values, keys: source.items.map((item) => memoryKey(primary, item)), usage: answer.usage, stats };
+  }
+
   let missing = uniqueItems;
   if (read && deps.memory) {
     missing = [];
@@ -131,6 +147,7 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
   const setValue = (key: string, value: string) => valueByItem.set(itemOfKey.get(key)!, value);
 
   let remaining = uniqueKeys;
+  let writesLeft = deps.store?.maxWritesPerRequest ?? 0;
   /** A store read still under way when the misses went upstream: writes skip what it finds. */
   let lateRead: Promise<Map<string, string>> | undefined;
   const fetchMissing = (keys: string[]): Promise<void>[] => {
@@ -138,11 +155,12 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
     for (let start = 0; start < keys.length; start += source.maxBatch) {
       const batchKeys = keys.slice(start, start + source.maxBatch);
       const work = fetchWithFallback(source.routes, batchKeys.map(indexOfKey), stats);
-      if (cacheable)
-        trackInflight(
-          batchKeys,
-          work.then((r) => r.values),
-        );
+      trackInflight(
+        batchKeys,
+        work.then((r) => r.values),
+      );
+      // If this request is cancelled, the call still finishes for the requests sharing it.
+      deps.waitUntil(work.catch(() => {}));
       batches.push(
         work.then(({ values, usage: batchUsage, route }) => {
           usage = addUsage(usage, batchUsage);
@@ -160,21 +178,33 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
     // `no-store` keeps the answer out of every tier, the isolate's memory included.
     if (!policy.write) return;
     // A fallback route's answers are kept under its own prefix: they never answer for the primary's.
+    const memoryKeys = new Map<string, string>();
     keys.forEach((key, i) => {
       const item = itemOfKey.get(key)!;
       const inMemory = memoryKey(route, item);
       const already = deps.memory?.wasStored(inMemory) ?? false;
-      deps.memory?.set(inMemory, values[i], expiresAt, deps.store !== undefined);
-      if (!already) toWrite.push([route.prefix + hashOfItem.get(item)!, values[i]]);
+      deps.memory?.set(inMemory, values[i], expiresAt, already);
+      if (!already) {
+        const storeKey = route.prefix + hashOfItem.get(item)!;
+        toWrite.push([storeKey, values[i]]);
+        memoryKeys.set(storeKey, inMemory);
+      }
     });
+    // Within the store's per-request budget (KV: 1,000 operations an invocation); the rest are written
+    // by a later request that misses them.
+    if (toWrite.length > writesLeft) toWrite.length = Math.max(0, writesLeft);
+    writesLeft -= toWrite.length;
     if (deps.store && toWrite.length) {
       stats.storeWriteKeys += toWrite.length;
       const store = deps.store;
       const pending = lateRead;
       const write = async () => {
-        const present = pending ? await pending : undefined;
+        // A late store read is waited for (boundedly), so what it found is not written again.
+        const present = pending ? await withinDeadline(pending, STORE_WAIT_BOUND_MS) : undefined;
         const entries = present ? toWrite.filter(([key]) => !present.has(key)) : toWrite;
         if (entries.length) await store.putMany(entries, policy.ttlSeconds);
+        // Only a write that happened makes this isolate skip the item next time.
+        for (const [key] of entries) deps.memory?.markStored(memoryKeys.get(key)!);
       };
       deps.waitUntil(
         write().catch((err) => deps.log({ level: "warn", message: "store write failed", store: store.kind, error: String(err) })),
@@ -213,7 +243,7 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
       // for all of them, so a response never mixes a late store read with an upstream answer.
       lateRead = reading;
       const late = await lateRace(remaining, reading, () => {
-        const work = Promise.all(fetchMissing(remaining)).then(() => undefined);
+        const work = joinOrFetch(remaining).then(() => undefined);
         // If the store wins, the upstream call still finishes (and is remembered) after the response.
         deps.waitUntil(work.catch(() => {}));
         return work;
@@ -231,23 +261,32 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
   }
 
   stats.misses = remaining.length;
-  const joined: Array<[string, Promise<string>]> = [];
-  const owned: string[] = [];
-  for (const key of remaining) {
-    const pending = read ? joinInflight(key) : undefined;
-    if (pending) joined.push([key, pending]);
-    else owned.push(key);
-  }
-  const ownedWork = fetchMissing(owned);
-  const sharedWork = joined.map(async ([key, pending]) => {
-    const value = await awaitShared(pending, policy.maxShareWaitMs, (error) => error instanceof ApiError);
-    if (value !== undefined) setValue(key, value);
-    return value === undefined ? key : undefined;
-  });
-  const [, abandoned] = await Promise.all([Promise.all(ownedWork), Promise.all(sharedWork)]);
-  const orphans = abandoned.filter((key): key is string => key !== undefined);
-  if (orphans.length) await Promise.all(fetchMissing(orphans));
+  await joinOrFetch(remaining);
   return finish();
+
+  /**
+   * Gets `keys` upstream, sharing identical calls already in flight in this isolate. A shared call
+   * that failed through upstream trouble fails here too; one refused for its owner's own input (a
+   * 4xx) is none of this request's business, so its items are fetched anew.
+   */
+  async function joinOrFetch(keys: string[]): Promise<void> {
+    const joined: Array<[string, Promise<string>]> = [];
+    const owned: string[] = [];
+    for (const key of keys) {
+      const pending = read ? joinInflight(key) : undefined;
+      if (pending) joined.push([key, pending]);
+      else owned.push(key);
+    }
+    const ownedWork = fetchMissing(owned);
+    const sharedWork = joined.map(async ([key, pending]) => {
+      const value = await awaitShared(pending, policy.maxShareWaitMs, isRouteFailure);
+      if (value !== undefined) setValue(key, value);
+      return value === undefined ? key : undefined;
+    });
+    const [, abandoned] = await Promise.all([Promise.all(ownedWork), Promise.all(sharedWork)]);
+    const orphans = abandoned.filter((key): key is string => key !== undefined);
+    if (orphans.length) await Promise.all(fetchMissing(orphans));
+  }
 
   function finish(): ResolvedItems {
     return {
@@ -323,8 +362,8 @@ async function lateRace(
   try {
     return await Promise.race([upstreamWork, storeHasAll]);
   } catch (err) {
-    const found = await reading;
-    if (keys.every((key) => found.has(key))) return found;
+    const found = await withinDeadline(reading, STORE_WAIT_BOUND_MS);
+    if (found && keys.every((key) => found.has(key))) return found;
     throw err;
   }
 }

@@ -7,6 +7,8 @@ const KV_BULK_LIMIT = 100;
 export function kvStore(kv: KVNamespace): CacheStore {
   return {
     kind: "kv",
+    // 1,000 operations an invocation: room for the bulk reads (21 for 2,048 keys) and a margin.
+    maxWritesPerRequest: 900,
     async getMany(keys) {
       const chunks: string[][] = [];
       for (let i = 0; i < keys.length; i += KV_BULK_LIMIT) chunks.push(keys.slice(i, i + KV_BULK_LIMIT));

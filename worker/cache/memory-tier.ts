@@ -60,7 +60,8 @@ export class MemoryTier {
   }
 
   set(key: string, value: string, expiresAt: number, stored: boolean): void {
-    const bytes = key.length + value.length + ENTRY_OVERHEAD_BYTES;
+    // Keys hold the text itself, which V8 keeps at two bytes a character beyond Latin-1: counted so.
+    const bytes = key.length * 2 + value.length + ENTRY_OVERHEAD_BYTES;
     // The old value goes even when the new one is too big to keep: it is no longer the value.
     this.delete(key);
     if (bytes > this.budgetBytes) return;

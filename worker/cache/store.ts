@@ -5,6 +5,8 @@
  */
 export interface CacheStore {
   readonly kind: "kv" | "d1";
+  /** The most entries one request may write (KV counts each put against 1,000 operations an invocation). */
+  readonly maxWritesPerRequest: number;
   /** The values found, by key; missing and expired keys are simply absent. */
   getMany(keys: readonly string[]): Promise<Map<string, string>>;
   /** Writes every entry with the same time to live. */
