@@ -113,6 +113,26 @@ describe("providers: the catalogue and the cache", () => {
     expect(stats.bodyFormats).toEqual(["workers-ai", "together"]);
   });
 
+  it("Should fall back when the first route's provider does not serve the model (a stopped endpoint)", async () => {
+    const gw = gateway((tenant) => ({
+      ...allProviders(tenant),
+      MODELS: JSON.stringify([
+        {
+          id: "test/stopped",
+          type: "embedding",
+          dimensions: 1024,
+          routes: [
+            { provider: "together", model: "acme/stopped-endpoint" },
+            { provider: "workers-ai", model: "@cf/baai/bge-large-en-v1.5" },
+          ],
+        },
+      ]),
+    }));
+    const res = await gw.post("/v1/embeddings", { model: "test/stopped", input: "still served" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-provider")).toBe("workers-ai");
+  });
+
   it("Should not fall back when the first route refuses the input itself", async () => {
     const gwTwo = gateway(twoRoutes(["workers-ai", "together"]));
     const res = await gwTwo.post("/v1/embeddings", { model: "test/two-routes", input: `far too long ${TOO_LONG_MARKER}` });

@@ -25,7 +25,11 @@ const str = (env: Env, name: string): string | undefined => {
 
 function baseURL(raw: string | undefined, fallback: string, variable: string): string {
   const url = (raw ?? fallback).replace(/\/+$/, "");
-  if (!/^https?:\/\/[^/]/.test(url)) throw new Error(`${variable} must be an http(s) URL`);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {}
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) throw new Error(`${variable} must be an http(s) URL`);
   return url;
 }
 

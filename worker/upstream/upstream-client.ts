@@ -81,7 +81,12 @@ async function statusError(response: Response, provider: ProviderSettings, path:
   if (status === 400 || status === 404 || status === 413 || status === 422) {
     const message = await providerMessage(response, provider.apiKey);
     // A 404 that names a model is the provider refusing the request's model; any other 404 is a wrong path.
-    if (status !== 404 || (message && /model/i.test(message))) {
+    if (status === 404 && message && /model/i.test(message)) {
+      // The provider does not have the route's model (a stopped dedicated endpoint, a retired id):
+      // a 400 as the issue of the request's model, but the next route may still serve it.
+      return new ApiError(400, "upstream_model_unavailable", `${cap(who)} does not serve the model (HTTP 404): ${message}`);
+    }
+    if (status !== 404) {
       return new ApiError(400, "upstream_rejected", `${cap(who)} refused the request (HTTP ${status})${message ? `: ${message}` : "."}`);
     }
     return new ApiError(502, "upstream_not_found", `${cap(who)} answered 404 for POST ${path}: check its base URL (${baseVar(provider)}).`);
