@@ -42,6 +42,7 @@ describe("bad input is a clear 4xx and never reaches the upstream", () => {
     ["no query", { model: "Salesforce/Llama-Rank-v1", documents: ["a"] }, 400, "query"],
     ["no documents", { model: "Salesforce/Llama-Rank-v1", query: "q", documents: [] }, 400, "documents"],
     ["mixed documents", { model: "Salesforce/Llama-Rank-v1", query: "q", documents: ["a", { text: "b" }] }, 400, "documents"],
+    ["an empty document", { model: "Salesforce/Llama-Rank-v1", query: "q", documents: ["a", ""] }, 400, "documents[1]"],
     ["a bad top_n", { model: "Salesforce/Llama-Rank-v1", query: "q", documents: ["a"], top_n: 0 }, 400, "top_n"],
     [
       "too many documents",

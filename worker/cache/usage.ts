@@ -7,21 +7,24 @@ export interface Usage {
 
 export const NO_USAGE: Usage = Object.freeze({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
 
-const asCount = (n: unknown) => (typeof n === "number" && Number.isFinite(n) && n >= 0 ? Math.round(n) : 0);
+/** A token count as a safe integer: odd, negative or absurd upstream numbers never reach the JSON. */
+const asCount = (n: unknown) =>
+  typeof n === "number" && Number.isFinite(n) && n >= 0 ? Math.min(Math.round(n), Number.MAX_SAFE_INTEGER) : 0;
+const sum = (a: number, b: number) => Math.min(a + b, Number.MAX_SAFE_INTEGER);
 
 /** Reads an upstream `usage` object leniently: missing or odd fields count as 0. */
 export function readUsage(raw: unknown): Usage {
   const u = (raw ?? {}) as Record<string, unknown>;
   const prompt = asCount(u.prompt_tokens);
   const completion = asCount(u.completion_tokens);
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: asCount(u.total_tokens) || prompt + completion };
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: asCount(u.total_tokens) || sum(prompt, completion) };
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {
   return {
-    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
-    completion_tokens: a.completion_tokens + b.completion_tokens,
-    total_tokens: a.total_tokens + b.total_tokens,
+    prompt_tokens: sum(a.prompt_tokens, b.prompt_tokens),
+    completion_tokens: sum(a.completion_tokens, b.completion_tokens),
+    total_tokens: sum(a.total_tokens, b.total_tokens),
   };
 }
 
