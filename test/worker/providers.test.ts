@@ -133,6 +133,18 @@ describe("providers: the catalogue and the cache", () => {
     expect(res.headers.get("x-provider")).toBe("workers-ai");
   });
 
+  it("Should serve a fallback's earlier answers from its own cache while the first route is still down", async () => {
+    for (const memory of ["0", "33554432"]) {
+      const gw = gateway((tenant) => ({ ...twoRoutes(["workers-ai", "together"])(tenant), MEMORY_CACHE_BYTES: memory, UPSTREAM_RETRIES: "0" }));
+      for (let i = 0; i < 3; i++) {
+        await gw.fault({ kind: "status", status: 503 });
+        expect((await gw.post("/v1/embeddings", { model: "test/two-routes", input: "during an outage" })).status).toBe(200);
+      }
+      // Together computed it once; later requests still try Workers AI first, then reuse Together's answer.
+      expect((await gw.stats()).bodyFormats).toEqual(["workers-ai", "together", "workers-ai", "workers-ai"]);
+    }
+  });
+
   it("Should not fall back when the first route refuses the input itself", async () => {
     const gwTwo = gateway(twoRoutes(["workers-ai", "together"]));
     const res = await gwTwo.post("/v1/embeddings", { model: "test/two-routes", input: `far too long ${TOO_LONG_MARKER}` });

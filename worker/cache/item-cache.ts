@@ -147,6 +147,25 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
   const setValue = (key: string, value: string) => valueByItem.set(itemOfKey.get(key)!, value);
 
   let remaining = uniqueKeys;
+  /**
+   * A fallback route's own cached answers for `indices`, when it holds all of them: during an outage
+   * of the primary, what the fallback answered before is served again instead of being recomputed.
+   */
+  const cachedOn = async (route: ItemRoute, indices: readonly number[]): Promise<string[] | undefined> => {
+    if (!read || !route.cacheable) return undefined;
+    const items = indices.map((i) => source.items[i]);
+    const values = items.map((item) => deps.memory?.get(memoryKey(route, item)));
+    const absent = items.filter((_, j) => values[j] === undefined);
+    if (absent.length && deps.store) {
+      const keys = absent.map((item) => route.prefix + hashOfItem.get(item)!);
+      const lookup = deps.store.getMany(keys).catch(() => new Map<string, string>());
+      const found = keepValid((await withinDeadline(lookup, STORE_WAIT_BOUND_MS)) ?? new Map(), source.isValid, deps);
+      items.forEach((item, j) => {
+        values[j] ??= found.get(route.prefix + hashOfItem.get(item)!);
+      });
+    }
+    return values.every((v) => v !== undefined) ? (values as string[]) : undefined;
+  };
   let writesLeft = deps.store?.maxWritesPerRequest ?? 0;
   /** A store read still under way when the misses went upstream: writes skip what it finds. */
   let lateRead: Promise<Map<string, string>> | undefined;
@@ -154,7 +173,7 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
     const batches: Promise<void>[] = [];
     for (let start = 0; start < keys.length; start += source.maxBatch) {
       const batchKeys = keys.slice(start, start + source.maxBatch);
-      const work = fetchWithFallback(source.routes, batchKeys.map(indexOfKey), stats);
+      const work = fetchWithFallback(source.routes, batchKeys.map(indexOfKey), stats, cachedOn);
       trackInflight(
         batchKeys,
         work.then((r) => r.values),
@@ -162,10 +181,10 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
       // If this request is cancelled, the call still finishes for the requests sharing it.
       deps.waitUntil(work.catch(() => {}));
       batches.push(
-        work.then(({ values, usage: batchUsage, route }) => {
+        work.then(({ values, usage: batchUsage, route, cached }) => {
           usage = addUsage(usage, batchUsage);
           batchKeys.forEach((key, i) => setValue(key, values[i]));
-          if (route.cacheable) remember(route, batchKeys, values);
+          if (route.cacheable && !cached) remember(route, batchKeys, values);
         }),
       );
     }
@@ -298,17 +317,29 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
   }
 }
 
-/** Tries each route in order; a failure that is not the request's fault moves on to the next one. */
-async function fetchWithFallback(routes: readonly ItemRoute[], items: readonly number[], stats: ItemStats) {
+/**
+ * Tries each route in order; a failure that is not the request's fault moves on to the next one,
+ * which first answers from its own cache when it can (`cachedOn`).
+ */
+async function fetchWithFallback(
+  routes: readonly ItemRoute[],
+  items: readonly number[],
+  stats: ItemStats,
+  cachedOn?: (route: ItemRoute, items: readonly number[]) => Promise<string[] | undefined>,
+): Promise<{ values: string[]; usage: Usage; route: ItemRoute; cached: boolean }> {
   let firstError: unknown;
   for (const route of routes) {
+    if (route !== routes[0] && cachedOn) {
+      const values = await cachedOn(route, items);
+      if (values) return { values, usage: NO_USAGE, route, cached: true };
+    }
     const started = Date.now();
     stats.upstreamCalls++;
     try {
       const answer = await route.fetch(items);
       stats.upstreamMs += Date.now() - started;
       if (!stats.providers.includes(route.provider)) stats.providers.push(route.provider);
-      return { ...answer, route };
+      return { ...answer, route, cached: false };
     } catch (err) {
       stats.upstreamMs += Date.now() - started;
       if (!isRouteFailure(err)) throw err;
