@@ -3,7 +3,7 @@ import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
 import { openAiStyleVectors } from "../response-shape";
 import type { ProviderSettings } from "../settings";
-import type { Provider, RawVector } from "../types";
+import type { Provider } from "../types";
 
 /**
  * Any OpenAI-compatible embeddings API (OpenAI, Hugging Face TEI, vLLM, Jina, Mistral, Ollama...).

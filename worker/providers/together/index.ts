@@ -3,7 +3,7 @@ import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
 import { alignByIndex, badResponse, finiteScore, openAiStyleVectors } from "../response-shape";
 import type { ProviderSettings } from "../settings";
-import type { Provider, RawVector } from "../types";
+import type { Provider } from "../types";
 
 /**
  * Together's API (`/embeddings`, `/rerank`), or anything that speaks it. Asks for base64 so vectors
