@@ -135,7 +135,11 @@ describe("providers: the catalogue and the cache", () => {
 
   it("Should serve a fallback's earlier answers from its own cache while the first route is still down", async () => {
     for (const memory of ["0", "33554432"]) {
-      const gw = gateway((tenant) => ({ ...twoRoutes(["workers-ai", "together"])(tenant), MEMORY_CACHE_BYTES: memory, UPSTREAM_RETRIES: "0" }));
+      const gw = gateway((tenant) => ({
+        ...twoRoutes(["workers-ai", "together"])(tenant),
+        MEMORY_CACHE_BYTES: memory,
+        UPSTREAM_RETRIES: "0",
+      }));
       for (let i = 0; i < 3; i++) {
         await gw.fault({ kind: "status", status: 503 });
         expect((await gw.post("/v1/embeddings", { model: "test/two-routes", input: "during an outage" })).status).toBe(200);
