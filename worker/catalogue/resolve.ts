@@ -11,12 +11,26 @@ export interface ServedModel {
 
 const operation = (type: ModelSpec["type"]) => (type === "embedding" ? "embed" : "rerank");
 
-/** The routes of `spec` whose provider is configured and can do the model's job. */
+const servedByConfig = new WeakMap<GatewayConfig, Map<ModelSpec, ServedModel["routes"]>>();
+
+/**
+ * The routes of `spec` whose provider is configured and can do the model's job. They follow from
+ * the config alone, so they are worked out once per config, not on every request.
+ */
 export function servedRoutes(config: GatewayConfig, spec: ModelSpec): ServedModel["routes"] {
-  const routes: ServedModel["routes"] = [];
-  for (const route of spec.routes) {
-    const provider = config.providers.get(route.provider);
-    if (provider?.[operation(spec.type)]) routes.push({ route, provider });
+  let served = servedByConfig.get(config);
+  if (!served) {
+    served = new Map();
+    servedByConfig.set(config, served);
+  }
+  let routes = served.get(spec);
+  if (!routes) {
+    routes = [];
+    for (const route of spec.routes) {
+      const provider = config.providers.get(route.provider);
+      if (provider?.[operation(spec.type)]) routes.push({ route, provider });
+    }
+    served.set(spec, routes);
   }
   return routes;
 }
