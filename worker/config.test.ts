@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/setup/error-of";
 import { configFor, type GatewayEnv, parseConfig, parseServerKeys } from "./config";
 import { ApiError } from "./errors";
 
@@ -9,15 +10,6 @@ const minimal = (vars: Record<string, unknown> = {}) =>
 
 /** A value no error message may repeat: variables may hold secrets, or values next to them. */
 const SECRET = "s3cr3t-Value-9f2c";
-
-function errorOf(run: () => unknown): Error {
-  try {
-    run();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected an error");
-}
 
 const INT_VARS = [
   "CACHE_TTL_SECONDS",

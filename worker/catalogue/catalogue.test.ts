@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../../test/setup/error-of";
 import { BUILTIN_MODELS } from "./builtin";
 import { parseCatalogue } from "./catalogue";
 
 const TINY = { id: "acme/tiny", type: "embedding", dimensions: 8 };
-
-function errorOf(run: () => unknown): Error {
-  try {
-    run();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("catalogue: built-ins and MODELS", () => {
   it("Should be the built-in list when MODELS is unset or empty", () => {
