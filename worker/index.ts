@@ -1,18 +1,15 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import { timing } from "hono/timing";
 import type { AppEnv } from "./app-env";
-import { authenticate, requireScope } from "./auth/authenticate";
-import { isOriginAllowed, originGuard } from "./auth/origin-guard";
-import { rateLimit } from "./auth/rate-limit";
+import { isOriginAllowed } from "./auth/origin-guard";
 import type { GatewayConfig } from "./config";
 import { ApiError, renderError } from "./errors";
-import { bodySize } from "./middleware/body-size";
+import { access } from "./middleware/access";
+import { browserCors } from "./middleware/browser-cors";
 import { gatewayConfig } from "./middleware/gateway-config";
-import { methodGuard } from "./middleware/method-guard";
 import { requestLog } from "./middleware/request-log";
+import { securityHeaders } from "./middleware/security-headers";
 import { registerClientScript } from "./routes/client-script";
 import { registerDocs } from "./routes/docs";
 import { registerEmbeddings } from "./routes/embeddings";
@@ -25,8 +22,7 @@ const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectInvalid });
 
 app.use(requestId({ headerName: "X-Request-Id" }));
 app.use(requestLog());
-// An API called from other origins: CORS decides who may read, so CORP must not block it.
-app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+app.use(securityHeaders());
 app.use(gatewayConfig());
 // Server-Timing (store read, upstream, encode) for devtools; readable cross-origin by allowed origins.
 app.use(
@@ -39,48 +35,14 @@ app.use(
     },
   }),
 );
+app.use("/v1/*", browserCors());
 app.use(
   "/v1/*",
-  cors({
-    origin: (origin, c) => {
-      const config = c.get("config") as GatewayConfig;
-      if (isOriginAllowed(config.allowedOrigins, origin)) return origin;
-      // The everyday mistake (localhost vs 127.0.0.1, a new port): say so where the operator looks.
-      if (c.req.method === "OPTIONS") {
-        console.warn(
-          JSON.stringify({
-            level: "warn",
-            request_id: c.get("requestId"),
-            message: "preflight from an origin not in ALLOWED_ORIGINS",
-            origin,
-            allowed_origins: config.allowedOrigins,
-          }),
-        );
-      }
-      return null;
-    },
-    allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["Authorization", "Content-Type", "Cache-Control", "X-Request-Id"],
-    exposeHeaders: [
-      "X-Cache",
-      "X-Cache-Hits",
-      "X-Cache-Misses",
-      "X-Cache-Breakdown",
-      "X-Provider",
-      "Server-Timing",
-      "Retry-After",
-      "X-Request-Id",
-    ],
-    maxAge: 86400,
+  access({
+    methods: { "/v1/embeddings": "POST", "/v1/rerank": "POST", "/v1/tokens": "POST", "/v1/models": "GET, HEAD" },
+    scopes: { "/v1/embeddings": "embed", "/v1/rerank": "rerank" },
   }),
 );
-app.use("/v1/*", methodGuard({ "/v1/embeddings": "POST", "/v1/rerank": "POST", "/v1/tokens": "POST", "/v1/models": "GET, HEAD" }));
-app.use("/v1/*", originGuard());
-app.use("/v1/*", authenticate());
-app.use("/v1/*", rateLimit());
-app.use("/v1/*", bodySize());
-app.use("/v1/embeddings", requireScope("embed"));
-app.use("/v1/rerank", requireScope("rerank"));
 
 registerEmbeddings(app);
 registerRerank(app);

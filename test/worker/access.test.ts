@@ -90,6 +90,24 @@ describe("token mode refusals (no upstream call, JSON error)", () => {
     await expectRefused(gw, res, 413, "body_too_large");
   });
 
+  it("Should refuse a streamed body of undeclared length once it passes MAX_BODY_BYTES", async () => {
+    const gw = tokenGateway({ MAX_BODY_BYTES: "4096" });
+    const bytes = new TextEncoder().encode(JSON.stringify({ ...EMBED, input: "z".repeat(10_000) }));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 1000) controller.enqueue(bytes.subarray(i, i + 1000));
+        controller.close();
+      },
+    });
+    const res = await gw.request("/v1/embeddings", {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", ...bearer("test-server-key-1") },
+      duplex: "half",
+    } as RequestInit);
+    await expectRefused(gw, res, 413, "body_too_large");
+  });
+
   it("Should refuse too many inputs naming MAX_INPUTS", async () => {
     const gw = tokenGateway({ MAX_INPUTS: "3" });
     const res = await gw.post("/v1/embeddings", { ...EMBED, input: ["a", "b", "c", "d"] }, bearer("test-server-key-1"));
@@ -117,6 +135,38 @@ describe("accepted credentials", () => {
     }
     const open = gateway({ AUTH_MODE: "open" });
     expect((await open.post("/v1/embeddings", EMBED)).status).toBe(200);
+  });
+
+  it("Should send CORS headers only to browsers, and Vary: Origin to everyone", async () => {
+    const gw = tokenGateway();
+    const server = await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-1"));
+    expect(server.status).toBe(200);
+    expect(server.headers.get("vary")).toBe("Origin");
+    expect(server.headers.get("access-control-allow-origin")).toBeNull();
+    expect(server.headers.get("access-control-expose-headers")).toBeNull();
+    const browser = await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-1", ORIGIN));
+    expect(browser.headers.get("vary")).toBe("Origin");
+    expect(browser.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    // A preflight without Origin (a probe, not a browser) is still answered by CORS, not by auth.
+    const probe = await gw.request("/v1/embeddings", { method: "OPTIONS" });
+    expect(probe.status).toBe(204);
+  });
+
+  it("Should give API answers nosniff and HSTS, and pages the full set of security headers", async () => {
+    const gw = gateway();
+    for (const res of [await gw.post("/v1/embeddings", EMBED), await gw.post("/v1/embeddings", { model: EMBED.model })]) {
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("strict-transport-security")).toContain("max-age=");
+      // Headers that govern documents are left off a JSON answer.
+      expect(res.headers.get("x-frame-options")).toBeNull();
+      expect(res.headers.get("x-xss-protection")).toBeNull();
+    }
+    for (const path of ["/docs", "/health", "/nowhere"]) {
+      const page = await gw.request(path);
+      expect(page.headers.get("x-frame-options"), path).toBe("SAMEORIGIN");
+      expect(page.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(page.headers.get("cross-origin-resource-policy"), path).toBe("cross-origin");
+    }
   });
 
   it("Should answer a CORS preflight for an allowed origin and withhold it from others", async () => {

@@ -1,0 +1,40 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+import { authenticate, checkScope } from "../auth/authenticate";
+import { checkOrigin } from "../auth/origin-guard";
+import { checkRateLimit } from "../auth/rate-limit";
+import { limitBody } from "./body-size";
+import { checkMethod } from "./method-guard";
+
+export interface AccessRules {
+  /** Each route's methods, as `Allow` writes them. */
+  methods: Readonly<Record<string, string>>;
+  /** The token scope each route needs. */
+  scopes: Readonly<Record<string, string>>;
+}
+
+/**
+ * Everything decided about an API request before its route runs, cheapest refusal first: the
+ * method (405), the Origin (403), the credential (401, 403), the client's rate (429), the token's
+ * scope (403) and the body's size (413). One middleware rather than six because a cache hit costs
+ * the gateway a few tenths of a millisecond of CPU and every middleware layer is a measurable share
+ * of it; the checks themselves stay in their own modules. Nothing is awaited that has nothing to
+ * wait for: open mode and an unbound rate limiter are synchronous.
+ */
+export function access(rules: AccessRules): MiddlewareHandler<AppEnv> {
+  return async function access(c, next) {
+    const config = c.get("config");
+    const path = c.req.path;
+    checkMethod(rules.methods, path, c.req.method);
+    checkOrigin(config, c.req.header("origin"), c.req.url);
+    const authenticated = authenticate(config.auth, c.req);
+    const principal = authenticated instanceof Promise ? await authenticated : authenticated;
+    c.set("principal", principal);
+    const limited = checkRateLimit(c.env, principal);
+    if (limited) await limited;
+    const scope = rules.scopes[path];
+    if (scope !== undefined) checkScope(principal, scope);
+    const streamed = limitBody(config, c.req);
+    return streamed ? streamed(c, next) : next();
+  };
+}
