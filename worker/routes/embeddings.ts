@@ -9,6 +9,7 @@ import { embeddingsJson } from "../codec/embeddings-json";
 import { invalidParam } from "../errors";
 import { EmbeddingsRequestSchema, EmbeddingsResponseSchema } from "../schemas/embeddings";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
+import { jsonBody } from "../schemas/json-body";
 import { setItemHeaders } from "./item-headers";
 import { overLimit } from "./over-limit";
 import { requireWellFormed } from "./well-formed";
@@ -31,7 +32,9 @@ export const embeddingsRoute = createRoute({
 });
 
 export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(embeddingsRoute, async (c) => {
+  // Registered for the OpenAPI document; served with the one-layer body validator (see json-body.ts).
+  app.openAPIRegistry.registerPath(embeddingsRoute);
+  app.post(embeddingsRoute.path, jsonBody(EmbeddingsRequestSchema), async (c) => {
     const body = c.req.valid("json");
     const config = c.get("config");
     const model = requireModel(config, body.model, "embedding");

@@ -5,6 +5,7 @@ import { type Document, documentIdentity, documentText, identityLength, rerankIt
 import { requireModel } from "../catalogue/resolve";
 import { invalidParam } from "../errors";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
+import { jsonBody } from "../schemas/json-body";
 import { RerankRequestSchema, RerankResponseSchema } from "../schemas/rerank";
 import { setItemHeaders } from "./item-headers";
 import { overLimit } from "./over-limit";
@@ -29,7 +30,9 @@ export const rerankRoute = createRoute({
 });
 
 export function registerRerank(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(rerankRoute, async (c) => {
+  // Registered for the OpenAPI document; served with the one-layer body validator (see json-body.ts).
+  app.openAPIRegistry.registerPath(rerankRoute);
+  app.post(rerankRoute.path, jsonBody(RerankRequestSchema), async (c) => {
     const body = c.req.valid("json");
     const config = c.get("config");
     const model = requireModel(config, body.model, "rerank");
