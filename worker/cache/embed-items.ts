@@ -2,7 +2,7 @@ import type { ServedModel } from "../catalogue/resolve";
 import { encodeVector, vectorValidator } from "../codec/vector-base64";
 import type { CallContext } from "../providers/types";
 import { type CacheDeps, type CachePolicy, type ItemRoute, type ResolvedItems, resolveItems } from "./item-cache";
-import { keyPrefix } from "./keys";
+import { routeKeyPrefix } from "./keys";
 
 /**
  * Embeds `texts` with `model` through the cache: one function for the route to call. Values come back
@@ -16,23 +16,26 @@ export async function embedItems(
   deps: CacheDeps,
 ): Promise<ResolvedItems> {
   const dimensions = model.spec.dimensions!;
-  const routes = await Promise.all(
-    model.routes.map(
-      async ({ route, provider }): Promise<ItemRoute> => ({
-        provider: provider.name,
-        prefix: await keyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params }),
-        cacheable: provider.cacheable.embed,
-        async fetch(items) {
-          const { vectors, usage } = await provider.embed!(
-            ctx,
-            route.model,
-            items.map((i) => texts[i]),
-            route.params,
-          );
-          return { values: vectors.map((v) => encodeVector(v, dimensions, provider.name, route.model)), usage };
-        },
-      }),
-    ),
+  const prefixes = model.routes.map(({ route, provider }) =>
+    routeKeyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params }),
+  );
+  // Known after an isolate's first request for the route: then nothing here awaits.
+  const known = prefixes.every((p) => typeof p === "string") ? (prefixes as string[]) : await Promise.all(prefixes);
+  const routes = model.routes.map(
+    ({ route, provider }, r): ItemRoute => ({
+      provider: provider.name,
+      prefix: known[r],
+      cacheable: provider.cacheable.embed,
+      async fetch(items) {
+        const { vectors, usage } = await provider.embed!(
+          ctx,
+          route.model,
+          items.map((i) => texts[i]),
+          route.params,
+        );
+        return { values: vectors.map((v) => encodeVector(v, dimensions, provider.name, route.model)), usage };
+      },
+    }),
   );
   return resolveItems({ items: texts, routes, isValid: vectorValidator(dimensions), maxBatch: model.spec.max_batch }, policy, deps);
 }
