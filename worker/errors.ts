@@ -2,6 +2,13 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
+declare global {
+  interface ErrorConstructor {
+    /** V8's: how many frames a new Error captures (workers-types leaves it out). */
+    stackTraceLimit: number;
+  }
+}
+
 /** Together's error `type` values, so SDKs map them to their own error classes. */
 export type ErrorType =
   | "invalid_request_error"
@@ -36,7 +43,12 @@ export class ApiError extends Error {
     message: string,
     options: { type?: ErrorType; param?: string | null; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
+    // A refusal (4xx) is the client's mistake, rendered as JSON at once: its stack trace would never
+    // be read, and capturing one is a measurable part of answering a 400. 5xx keep theirs.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (status < 500) Error.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = "ApiError";
     this.status = status;
     this.code = code;

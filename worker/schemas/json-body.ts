@@ -3,13 +3,6 @@ import { validator } from "hono/validator";
 import { ApiError } from "../errors";
 import { validationError } from "./error";
 
-declare global {
-  interface ErrorConstructor {
-    /** V8's: how many frames a new Error captures (workers-types leaves it out). */
-    stackTraceLimit: number;
-  }
-}
-
 /** JSON and JSON-based media types (`application/json`, `application/merge-patch+json`), parameters allowed. */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
