@@ -36,9 +36,42 @@ export async function mintToken(
   return { token: await sign({ ...claims }, secret, "HS256"), expiresAt: claims.exp };
 }
 
-/** Verifies signature, algorithm and expiry; throws on any failure. */
-export async function verifyToken(secret: string, token: string): Promise<TokenClaims> {
+/** Tokens whose signature this isolate has checked, by secret: a browser sends the same token until it renews it. */
+const verifiedBySecret = new Map<string, Map<string, TokenClaims>>();
+/** Per secret; the oldest entry makes room. About 1,000 browsers' tokens, a few hundred KB. */
+const MAX_VERIFIED_TOKENS = 1024;
+
+/** The error Hono's `verify` throws for an expired token, which `authenticate` turns into `token_expired`. */
+function expired(): Error {
+  const err = new Error("token expired");
+  err.name = "JwtTokenExpired";
+  return err;
+}
+
+/**
+ * Verifies signature, algorithm and expiry; throws on any failure. A token already verified in this
+ * isolate skips the HMAC (an imported key and a signature check on every request otherwise) but not
+ * the expiry check: the same string under the same secret always verifies the same way, and only
+ * time changes the answer. `nowSeconds` is injectable for tests.
+ */
+export async function verifyToken(secret: string, token: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<TokenClaims> {
+  let verified = verifiedBySecret.get(secret);
+  if (!verified) {
+    verified = new Map();
+    verifiedBySecret.set(secret, verified);
+  }
+  const known = verified.get(token);
+  if (known) {
+    if (known.exp <= nowSeconds) {
+      verified.delete(token);
+      throw expired();
+    }
+    return known;
+  }
   const payload = await verify(token, secret, "HS256");
   if (typeof payload.sub !== "string" || typeof payload.exp !== "number") throw new Error("token lacks sub or exp");
-  return payload as unknown as TokenClaims;
+  const claims = payload as unknown as TokenClaims;
+  if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
+  verified.set(token, claims);
+  return claims;
 }
