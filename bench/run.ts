@@ -10,6 +10,7 @@ import { catalogueEntry, gatewayVars } from "./gateway-env.ts";
 import { gatewaySource } from "./gateway-source.ts";
 import { type Batch, type BatchLimits, type RequestFactory, runLanes, send } from "./measure.ts";
 import { PRICES } from "./prices.ts";
+import { type SideBySide, sideBySide, trivialScript } from "./side-by-side.ts";
 import { num, percent, printTable, usd } from "./table.ts";
 import { standInModule } from "./test-fixtures.ts";
 import { CPU_TICK_MS, settle } from "./workerd-cpu.ts";
@@ -27,6 +28,8 @@ const SIZES = [...new Set([1, 16, 100, COST_INPUTS])].sort((a, b) => a - b);
 const FORMATS = ["base64", "float"] as const;
 const D1_BINDING = "EMBED_CACHE_DB";
 const RUN = Date.now().toString(36);
+/** `BENCH_ONLY=goals`: just the side-by-side measurement of the brief's goals (about a minute). */
+const GOALS_ONLY = process.env.BENCH_ONLY === "goals";
 
 type Format = (typeof FORMATS)[number];
 type Store = "kv" | "d1";
@@ -79,9 +82,11 @@ const standIn = await standInModule.startStandIn();
 const instances: Array<{ dispose(): Promise<void> }> = [];
 try {
   const source = await gatewaySource(D1_BINDING);
-  async function startGateway(name: string, vars: Record<string, string>): Promise<Gateway> {
+  async function startGateway(name: string, vars: Record<string, string>, { rateLimiter = true } = {}): Promise<Gateway> {
+    const { ratelimits, ...options } = source.options;
     const gateway = await startWorkerd(name, source.script, {
-      ...source.options,
+      ...options,
+      ...(rateLimiter ? { ratelimits } : {}),
       bindings: { ...source.options.bindings, ...gatewayVars(standIn.baseURL(name), vars) },
       d1Databases: { [D1_BINDING]: `bench-${name}`, ...(source.options.d1Databases as Record<string, string>) },
     });
@@ -151,7 +156,7 @@ try {
 
   const rows: Row[] = [];
   const started = performance.now();
-  for (const n of SIZES) {
+  for (const n of GOALS_ONLY ? [] : SIZES) {
     for (const format of FORMATS) {
       const tag = `${n}-${format}`;
       // Hit from memory: the same inputs again, on an isolate that has them.
@@ -174,7 +179,28 @@ try {
     }
   }
   const invalid: RequestFactory = () => ({ url: "http://gateway/v1/embeddings", init: post(JSON.stringify({ model: MODEL, input: 42 })) });
-  const refused = await measure("400 invalid body", "kv", gateways.kv, 0, "-", invalid);
+  const refused = GOALS_ONLY ? null : await measure("400 invalid body", "kv", gateways.kv, 0, "-", invalid);
+
+  // The brief's goals, measured its way: gateway minus a trivial worker, side by side, in turns.
+  const goalGateway = await startGateway("goal", { CACHE_STORE: "kv" }, { rateLimiter: false });
+  const goals: Array<{ scenario: string; goalMs: number | null; result: SideBySide; bytes: number }> = [];
+  for (const [scenario, goalMs, request] of [
+    ["1 input, base64, memory hit", 0.2, embed(texts("goal-1", 1), "base64")],
+    ["100 inputs, base64, memory hit", 1.2, embed(texts("goal-100", 100), "base64")],
+    ["1 input, float, memory hit", null, embed(texts("goal-1", 1), "float")],
+    ["400 invalid body", null, invalid],
+  ] as const) {
+    const { url, init } = request(0);
+    await (await goalGateway.dispatch(url, init)).arrayBuffer();
+    const answer = await goalGateway.dispatch(url, init);
+    const body = await answer.text();
+    const trivial = await startWorkerd(`trivial-goal-${goals.length}`, trivialScript, {
+      compatibilityDate: source.options.compatibilityDate,
+      bindings: { BODY: body, STATUS: String(answer.status), CONTENT_TYPE: answer.headers.get("content-type") ?? "" },
+    });
+    goals.push({ scenario, goalMs, bytes: body.length, result: await sideBySide(goalGateway, trivial, url, () => request(0).init) });
+    await trivial.dispose();
+  }
   const seconds = (performance.now() - started) / 1000;
 
   // ---- Output ----
@@ -217,92 +243,110 @@ try {
     "upstream",
     "N",
   ];
-  printTable([header, ...rows.map(line)]);
+  if (!GOALS_ONLY) printTable([header, ...rows.map(line)]);
   if (!d1Works) console.log(`d1 rows: n/a (the gateway ignored CACHE_STORE=d1: no table in ${D1_BINDING})`);
 
-  console.log("\nfixed overhead per request");
-  const oneHit = rows.filter((r) => r.inputs === 1 && r.format === "base64" && r.scenario !== "miss");
-  printTable([header, line(refused), ...oneHit.map(line)]);
-
-  console.log(`
-  workerd cpu   the gateway's workerd process, all threads, from /proc/<pid>/task/*/schedstat (ns) over N requests
-  trivial       a worker in its own workerd answering the same request with the same bytes, status and content type
-  −trivial      workerd cpu − trivial: the gateway's CPU as the brief defines it, local binding simulations included
-  bindings sim  extra CPU of the trivial worker making the gateway's binding calls (rate limit, store reads and writes)
-                against Miniflare's local simulations, which run in the same process but are not billed as worker CPU
-  gateway cpu   workerd cpu − trivial − bindings sim: the gateway's own code; the cost table uses this
-  store r/w     store keys read/written per request, from Server-Timing; ~ = derived from X-Cache-Hits/Misses (no Server-Timing)
-  mem hits      memory-tier hits per request from X-Cache-Breakdown; upstream = upstream calls per request`);
-  // What the simulations cost, from the largest base64 rows: why −trivial overstates the gateway on store rows.
-  const largest = (scenario: string, store: Store) =>
-    rows.find((r) => r.scenario === scenario && r.store === store && r.inputs === SIZES.at(-1) && r.format === "base64");
-  const sim = (r: Row | undefined) => (r ? r.bindingsMs - r.trivialMs : null);
-  const limiterMs = sim(largest("hit, memory tier on", "kv"));
-  const perKey = (store: Store) => {
-    const hit = largest("hit from store", store),
-      miss = largest("miss", store);
-    const read = hit?.batch.store && limiterMs !== null ? (sim(hit)! - limiterMs) / hit.batch.store.reads : null;
-    const write = miss?.batch.store && hit ? (sim(miss)! - sim(hit)!) / miss.batch.store.writes : null;
-    return `${store} ~${num(read)} ms per key read, ~${num(write)} ms per key written`;
-  };
-  console.log(`  Miniflare's simulations in the gateway's process cost: rate limiter ~${num(limiterMs)} ms per call, ${perKey("kv")}, ${perKey("d1")};
-  so on kv rows "gateway cpu" is a small difference of large numbers (batch-to-batch spread ~10% of workerd cpu):
-  the memory and d1 rows show the gateway's own code more precisely.`);
-
-  // ---- Cost ----
-  const params: CostParams = {
-    inputsPerRequest: COST_INPUTS,
-    tokensPerInput: TOKENS_PER_INPUT,
-    upstreamPerMillionTokens: modelPrice ?? PRICES.upstream.defaultPerMillionTokens,
-  };
-  const find = (scenario: string, store: Store) =>
-    rows.find((r) => r.scenario === scenario && r.store === store && r.inputs === COST_INPUTS && r.format === COST_FORMAT);
-  const work = (r: Row | undefined) =>
-    r?.batch.store
-      ? { cpuMs: Math.max(0, r.batch.cpuPerRequestMs - r.bindingsMs), reads: r.batch.store.reads, writes: r.batch.store.writes }
-      : null;
-  const profiles: Array<{ store: Store; profile: StoreProfile | null }> = (["kv", "d1"] as const).map((store) => {
-    const hit = work(find("hit from store", store));
-    const miss = work(find("miss", store));
-    return { store, profile: hit && miss ? { store, hit, miss } : null };
-  });
+  console.log("\nthe brief's goals: gateway CPU = its workerd's CPU − a trivial worker's answering the same bytes, side by side");
   console.log(
-    `\ncost per 1M requests: ${COST_INPUTS} inputs x ${TOKENS_PER_INPUT} tokens, ${COST_FORMAT}, hits from the store (no memory-tier hits), marginal prices of ${PRICES.checked} (allowances not deducted)`,
+    `(no rate limiter bound; ${goals[0]?.result.turns} turns of ${goals[0]?.result.requestsPerTurn} requests each; median and middle half of the turns' differences)`,
   );
-  console.log(
-    `upstream ${MODEL}: $${params.upstreamPerMillionTokens}/M tokens${modelPrice === null ? " (the catalogue entry has no price_per_million_tokens: default used)" : " (catalogue)"}; D1 billed as one row per key`,
-  );
-  const direct = directCost(params);
   printTable([
-    ["item hit rate", ...HIT_RATES.map(percent), "break-even hit rate"],
-    ["direct upstream", ...HIT_RATES.map(() => usd(direct)), "-"],
-    ...profiles.map(({ store, profile }) => [
-      `gateway + ${store}`,
-      ...HIT_RATES.map((h) => usd(profile ? gatewayCost(profile, h, params).total : null)),
-      profile ? (breakEvenHitRate(profile, params) === null ? "never" : percent(breakEvenHitRate(profile, params))) : "n/a",
+    ["scenario", "gateway cpu", "q1", "q3", "goal", "bytes"],
+    ...goals.map(({ scenario, goalMs, result, bytes }) => [
+      scenario,
+      num(result.medianMs, 3),
+      num(result.q1Ms, 3),
+      num(result.q3Ms, 3),
+      goalMs === null ? "-" : `≤ ${goalMs}`,
+      String(bytes),
     ]),
   ]);
-  console.log("");
-  const parts = ["requests", "cpu", "reads", "writes", "upstream", "total"] as const;
-  printTable([
-    ["breakdown", "hit rate", "cpu ms/req", "reads/req", "writes/req", ...parts],
-    ...profiles.flatMap(({ store, profile }) =>
-      profile
-        ? HIT_RATES.map((h) => {
-            const cost = gatewayCost(profile, h, params);
-            const mix = (a: number, b: number) => h * a + (1 - h) * b;
-            return [
-              `gateway + ${store}`,
-              percent(h),
-              num(mix(profile.hit.cpuMs, profile.miss.cpuMs)),
-              num(mix(profile.hit.reads, profile.miss.reads), 1),
-              num(mix(profile.hit.writes, profile.miss.writes), 1),
-              ...parts.map((p) => usd(cost[p])),
-            ];
-          })
-        : [[`gateway + ${store}`, "n/a"]],
-    ),
-  ]);
+
+  if (refused) {
+    console.log("\nfixed overhead per request");
+    const oneHit = rows.filter((r) => r.inputs === 1 && r.format === "base64" && r.scenario !== "miss");
+    printTable([header, line(refused), ...oneHit.map(line)]);
+
+    console.log(`
+    workerd cpu   the gateway's workerd process, all threads, from /proc/<pid>/task/*/schedstat (ns) over N requests
+    trivial       a worker in its own workerd answering the same request with the same bytes, status and content type
+    −trivial      workerd cpu − trivial: the gateway's CPU as the brief defines it, local binding simulations included
+    bindings sim  extra CPU of the trivial worker making the gateway's binding calls (rate limit, store reads and writes)
+                  against Miniflare's local simulations, which run in the same process but are not billed as worker CPU
+    gateway cpu   workerd cpu − trivial − bindings sim: the gateway's own code; the cost table uses this
+    store r/w     store keys read/written per request, from Server-Timing; ~ = derived from X-Cache-Hits/Misses (no Server-Timing)
+    mem hits      memory-tier hits per request from X-Cache-Breakdown; upstream = upstream calls per request`);
+    // What the simulations cost, from the largest base64 rows: why −trivial overstates the gateway on store rows.
+    const largest = (scenario: string, store: Store) =>
+      rows.find((r) => r.scenario === scenario && r.store === store && r.inputs === SIZES.at(-1) && r.format === "base64");
+    const sim = (r: Row | undefined) => (r ? r.bindingsMs - r.trivialMs : null);
+    const limiterMs = sim(largest("hit, memory tier on", "kv"));
+    const perKey = (store: Store) => {
+      const hit = largest("hit from store", store),
+        miss = largest("miss", store);
+      const read = hit?.batch.store && limiterMs !== null ? (sim(hit)! - limiterMs) / hit.batch.store.reads : null;
+      const write = miss?.batch.store && hit ? (sim(miss)! - sim(hit)!) / miss.batch.store.writes : null;
+      return `${store} ~${num(read)} ms per key read, ~${num(write)} ms per key written`;
+    };
+    console.log(`  Miniflare's simulations in the gateway's process cost: rate limiter ~${num(limiterMs)} ms per call, ${perKey("kv")}, ${perKey("d1")};
+    so on kv rows "gateway cpu" is a small difference of large numbers (batch-to-batch spread ~10% of workerd cpu):
+    the memory and d1 rows show the gateway's own code more precisely.`);
+
+    // ---- Cost ----
+    const params: CostParams = {
+      inputsPerRequest: COST_INPUTS,
+      tokensPerInput: TOKENS_PER_INPUT,
+      upstreamPerMillionTokens: modelPrice ?? PRICES.upstream.defaultPerMillionTokens,
+    };
+    const find = (scenario: string, store: Store) =>
+      rows.find((r) => r.scenario === scenario && r.store === store && r.inputs === COST_INPUTS && r.format === COST_FORMAT);
+    const work = (r: Row | undefined) =>
+      r?.batch.store
+        ? { cpuMs: Math.max(0, r.batch.cpuPerRequestMs - r.bindingsMs), reads: r.batch.store.reads, writes: r.batch.store.writes }
+        : null;
+    const profiles: Array<{ store: Store; profile: StoreProfile | null }> = (["kv", "d1"] as const).map((store) => {
+      const hit = work(find("hit from store", store));
+      const miss = work(find("miss", store));
+      return { store, profile: hit && miss ? { store, hit, miss } : null };
+    });
+    console.log(
+      `\ncost per 1M requests: ${COST_INPUTS} inputs x ${TOKENS_PER_INPUT} tokens, ${COST_FORMAT}, hits from the store (no memory-tier hits), marginal prices of ${PRICES.checked} (allowances not deducted)`,
+    );
+    console.log(
+      `upstream ${MODEL}: $${params.upstreamPerMillionTokens}/M tokens${modelPrice === null ? " (the catalogue entry has no price_per_million_tokens: default used)" : " (catalogue)"}; D1 billed as one row per key`,
+    );
+    const direct = directCost(params);
+    printTable([
+      ["item hit rate", ...HIT_RATES.map(percent), "break-even hit rate"],
+      ["direct upstream", ...HIT_RATES.map(() => usd(direct)), "-"],
+      ...profiles.map(({ store, profile }) => [
+        `gateway + ${store}`,
+        ...HIT_RATES.map((h) => usd(profile ? gatewayCost(profile, h, params).total : null)),
+        profile ? (breakEvenHitRate(profile, params) === null ? "never" : percent(breakEvenHitRate(profile, params))) : "n/a",
+      ]),
+    ]);
+    console.log("");
+    const parts = ["requests", "cpu", "reads", "writes", "upstream", "total"] as const;
+    printTable([
+      ["breakdown", "hit rate", "cpu ms/req", "reads/req", "writes/req", ...parts],
+      ...profiles.flatMap(({ store, profile }) =>
+        profile
+          ? HIT_RATES.map((h) => {
+              const cost = gatewayCost(profile, h, params);
+              const mix = (a: number, b: number) => h * a + (1 - h) * b;
+              return [
+                `gateway + ${store}`,
+                percent(h),
+                num(mix(profile.hit.cpuMs, profile.miss.cpuMs)),
+                num(mix(profile.hit.reads, profile.miss.reads), 1),
+                num(mix(profile.hit.writes, profile.miss.writes), 1),
+                ...parts.map((p) => usd(cost[p])),
+              ];
+            })
+          : [[`gateway + ${store}`, "n/a"]],
+      ),
+    ]);
+  }
 } finally {
   for (const instance of instances.reverse()) await instance.dispose();
   await standIn.close();
