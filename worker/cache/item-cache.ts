@@ -62,8 +62,8 @@ export interface ItemStats {
 export interface ResolvedItems {
   /** One value per request item, in request order. */
   values: string[];
-  /** The memory-tier key of each value (for the float text kept beside it). */
-  keys: string[];
+  /** The memory-tier key of the value at a request position (for the float text kept beside it), worked out only when asked for. */
+  keyOf(index: number): string;
   usage: Usage;
   stats: ItemStats;
 }
@@ -118,7 +118,7 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
       stats,
     );
     stats.misses = uniqueItems.length;
-    return { values: answer.values, keys: source.items.map((item) => memoryKey(primary, item)), usage: answer.usage, stats };
+    return { values: answer.values, keyOf: (i) => memoryKey(primary, source.items[i]), usage: answer.usage, stats };
   }
 
   let missing = uniqueItems;
@@ -310,7 +310,8 @@ export async function resolveItems(source: ItemSource, policy: CachePolicy, deps
   function finish(): ResolvedItems {
     return {
       values: source.items.map((item) => valueByItem.get(item)!),
-      keys: source.items.map((item) => memoryKey(primary, item)),
+      // A key holds the whole text: built for each item only if a float answer needs it.
+      keyOf: (i) => memoryKey(primary, source.items[i]),
       usage,
       stats,
     };

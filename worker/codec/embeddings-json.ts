@@ -26,7 +26,7 @@ const floatText = (floats: Float32Array) => JSON.stringify(Array.from(floats));
 export function embeddingsJson(
   model: string,
   vectors: readonly string[],
-  keys: readonly string[],
+  keyOf: (index: number) => string,
   usage: Usage,
   render: EmbeddingsRender,
 ): string {
@@ -40,11 +40,12 @@ export function embeddingsJson(
     } else if (render.encoding === "base64") {
       embedding = `"${vectors[i]}"`;
     } else {
-      const cached = render.memory?.floatText(keys[i]);
+      const key = render.memory ? keyOf(i) : undefined;
+      const cached = key === undefined ? undefined : render.memory?.floatText(key);
       if (cached !== undefined) embedding = cached;
       else {
         embedding = floatText(base64ToFloats(vectors[i])!);
-        render.memory?.setFloatText(keys[i], embedding);
+        if (key !== undefined) render.memory?.setFloatText(key, embedding);
       }
     }
     parts[i] = `{"object":"embedding","index":${i},"embedding":${embedding}}`;

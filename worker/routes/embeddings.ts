@@ -72,7 +72,7 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
     );
     setItemHeaders(c, resolved.stats);
     startTime(c, "encode");
-    const json = embeddingsJson(body.model, resolved.values, resolved.keys, resolved.usage, {
+    const json = embeddingsJson(body.model, resolved.values, resolved.keyOf, resolved.usage, {
       encoding: body.encoding_format ?? "float",
       dimensions,
       nativeDimensions: native,
