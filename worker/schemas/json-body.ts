@@ -31,12 +31,14 @@ function withoutStackTraces<T>(parse: () => T): T {
  */
 export function jsonBody<S extends z.ZodType>(schema: S) {
   return validator("json", (value, c): z.output<S> => {
+    const result = withoutStackTraces(() => schema.safeParse(value));
+    if (result.success) return result.data;
+    // Hono's validator parses the body only when it is JSON-typed and hands over {} otherwise, which
+    // no item schema accepts (`model` is required): so the content type is read only on a failure.
     const contentType = c.req.header("content-type");
     if (contentType === undefined ? c.req.raw.body !== null : !JSON_MEDIA_TYPE.test(contentType)) {
       throw new ApiError(415, "invalid_content_type", "Send the body as JSON with 'Content-Type: application/json'.");
     }
-    const result = withoutStackTraces(() => schema.safeParse(value));
-    if (!result.success) throw validationError(result.error, value);
-    return result.data;
+    throw validationError(result.error, value);
   });
 }
