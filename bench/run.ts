@@ -201,6 +201,34 @@ try {
     goals.push({ scenario, goalMs, bytes: body.length, result: await sideBySide(goalGateway, trivial, url, () => request(0).init) });
     await trivial.dispose();
   }
+  // A miss's added latency: the same client calling the upstream directly, then through the gateway
+  // (a new input each time, so every gateway call is a miss: memory, store read, upstream, store write).
+  const directURL = `${standIn.baseURL("direct")}/embeddings`;
+  const directInit = (input: string[]): RequestInit => ({
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${standInModule.STAND_IN_API_KEY}`,
+      "content-type": "application/json",
+      "accept-encoding": "identity",
+    },
+    body: JSON.stringify({ model: MODEL, input, encoding_format: "base64" }),
+  });
+  const latencies = { direct: [] as number[], gateway: [] as number[] };
+  for (let i = 0; i < (GOALS_ONLY ? 80 : 40); i++) {
+    let t0 = performance.now();
+    const direct = await fetch(directURL, directInit(texts(`penalty-direct-${i}`, 1)));
+    await direct.arrayBuffer();
+    if (i >= 10) latencies.direct.push(performance.now() - t0);
+    const { url, init } = embed(texts(`penalty-gateway-${i}`, 1), "base64")(i);
+    t0 = performance.now();
+    const through = await goalGateway.dispatch(url, init);
+    await through.arrayBuffer();
+    if (i >= 10) latencies.gateway.push(performance.now() - t0);
+    if (direct.status !== 200 || through.status !== 200)
+      throw new Error(`miss penalty: HTTP ${direct.status} direct, ${through.status} through the gateway`);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  const missPenaltyMs = median(latencies.gateway) - median(latencies.direct);
   const seconds = (performance.now() - started) / 1000;
 
   // ---- Output ----
@@ -262,6 +290,9 @@ try {
     ]),
   ]);
 
+  console.log(
+    `1-input miss, p50 latency: ${num(median(latencies.direct))} ms calling the upstream directly, ${num(median(latencies.gateway))} ms through the gateway (KV store): +${num(missPenaltyMs)} ms (goal ≤ 2)`,
+  );
   if (refused) {
     console.log("\nfixed overhead per request");
     const oneHit = rows.filter((r) => r.inputs === 1 && r.format === "base64" && r.scenario !== "miss");
