@@ -16,10 +16,10 @@ export interface AccessRules {
 /**
  * Everything decided about an API request before its route runs, cheapest refusal first: the
  * method (405), the Origin (403), the credential (401, 403), the client's rate (429), the token's
- * scope (403) and the body's size (413). One middleware rather than six because a cache hit costs
- * the gateway a few tenths of a millisecond of CPU and every middleware layer is a measurable share
- * of it; the checks themselves stay in their own modules. Nothing is awaited that has nothing to
- * wait for: open mode and an unbound rate limiter are synchronous.
+ * scope (403) and the body's size (413). One middleware rather than six, and nothing awaited that
+ * has nothing to wait for (open mode, an unbound rate limiter, a declared Content-Length): a cache
+ * hit costs the gateway under 0.2 ms of CPU, and promises and async layers are a share of that. The
+ * checks themselves stay in their own modules.
  */
 export function access(rules: AccessRules): MiddlewareHandler<AppEnv> {
   return async function access(c, next) {
