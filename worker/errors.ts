@@ -47,8 +47,12 @@ export class ApiError extends Error {
     // be read, and capturing one is a measurable part of answering a 400. 5xx keep theirs.
     const stackTraceLimit = Error.stackTraceLimit;
     if (status < 500) Error.stackTraceLimit = 0;
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    Error.stackTraceLimit = stackTraceLimit;
+    try {
+      super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    } finally {
+      // Restored even if construction fails (stack exhaustion): later errors keep their stacks.
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.name = "ApiError";
     this.status = status;
     this.code = code;
