@@ -74,6 +74,16 @@ describe("bad input is a clear 4xx and never reaches the upstream", () => {
     await expectRefusal(res, 415, null, "invalid_content_type");
   });
 
+  it("Should answer an empty body without a Content-Type as a missing field, and a non-empty one as 415", async () => {
+    const gw = gateway();
+    // Bytes, not strings: a string body would get an implicit text/plain Content-Type.
+    const empty = await gw.request("/v1/embeddings", { method: "POST", body: new Uint8Array(0) });
+    await expectRefusal(empty, 400, "model", "missing_parameter");
+    const bytes = new TextEncoder().encode(JSON.stringify({ model: MODEL, input: "x" }));
+    const untyped = await gw.request("/v1/embeddings", { method: "POST", body: bytes });
+    await expectRefusal(untyped, 415, null, "invalid_content_type");
+  });
+
   it("Should refuse a body over MAX_BODY_BYTES with 413 before reading it", async () => {
     const gw = gateway({ MAX_BODY_BYTES: "2048" });
     const res = await gw.post("/v1/embeddings", { model: MODEL, input: "y".repeat(4000) });

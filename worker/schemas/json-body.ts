@@ -21,6 +21,9 @@ function withoutStackTraces<T>(parse: () => T): T {
   }
 }
 
+const unsupportedMediaType = () =>
+  new ApiError(415, "invalid_content_type", "Send the body as JSON with 'Content-Type: application/json'.");
+
 /**
  * The hot routes' body validator: Hono's own `validator("json")` with zod's synchronous parse, in
  * one middleware. `app.openapi()` would put three async layers in front of the route (a media-type
@@ -30,15 +33,19 @@ function withoutStackTraces<T>(parse: () => T): T {
  * Hono's HTTPException), and a schema violation our 400 naming the param.
  */
 export function jsonBody<S extends z.ZodType>(schema: S) {
-  return validator("json", (value, c): z.output<S> => {
+  return validator("json", (value, c): z.output<S> | Promise<never> => {
     const result = withoutStackTraces(() => schema.safeParse(value));
     if (result.success) return result.data;
     // Hono's validator parses the body only when it is JSON-typed and hands over {} otherwise, which
     // no item schema accepts (`model` is required): so the content type is read only on a failure.
     const contentType = c.req.header("content-type");
-    if (contentType === undefined ? c.req.raw.body !== null : !JSON_MEDIA_TYPE.test(contentType)) {
-      throw new ApiError(415, "invalid_content_type", "Send the body as JSON with 'Content-Type: application/json'.");
+    if (contentType === undefined) {
+      // Without a Content-Type, a non-empty body is in the wrong media type; an empty one lacks its fields.
+      return c.req.text().then((text) => {
+        throw text.length > 0 ? unsupportedMediaType() : validationError(result.error, value);
+      });
     }
+    if (!JSON_MEDIA_TYPE.test(contentType)) throw unsupportedMediaType();
     throw validationError(result.error, value);
   });
 }
