@@ -71,7 +71,10 @@ export async function verifyToken(secret: string, token: string, nowSeconds = Ma
   const payload = await verify(token, secret, "HS256");
   if (typeof payload.sub !== "string" || typeof payload.exp !== "number") throw new Error("token lacks sub or exp");
   const claims = payload as unknown as TokenClaims;
-  if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
+  if (verified.size >= MAX_VERIFIED_TOKENS) {
+    const oldest = verified.keys().next();
+    if (!oldest.done) verified.delete(oldest.value);
+  }
   verified.set(token, claims);
   return claims;
 }
