@@ -17,29 +17,27 @@ const EXPOSED_HEADERS = [
 ];
 
 /**
- * Hono's CORS for ALLOWED_ORIGINS, run only for requests a browser could have sent cross-origin:
- * those with an Origin header, and preflights. Everyone else (SDKs, curl, servers) reads every
- * header anyway, so they get just `Vary: Origin`, which caches need either way. This matters on the
- * hot path: Hono's cors writes its headers on a placeholder response before the route runs, so the
- * route's response is copied twice more to carry them.
+ * CORS for ALLOWED_ORIGINS. Preflights go to Hono's `cors`. For the requests themselves this sets the
+ * same headers Hono's `cors` would (`Access-Control-Allow-Origin` and `-Expose-Headers` for an allowed
+ * origin, `Vary: Origin` for everyone) through `c.header()` before the route runs. Hono's `cors` writes
+ * them on a placeholder response instead, so every answer to a browser was copied twice more: measured
+ * ~0.2 ms of CPU on a 1-input cache hit with an Origin, as much as the rest of the hit.
  */
 export function browserCors(): MiddlewareHandler<AppEnv> {
-  const withCors = cors({
+  const preflight = cors({
     origin: (origin, c) => {
       const config = c.get("config") as GatewayConfig;
       if (isOriginAllowed(config.allowedOrigins, origin)) return origin;
       // The everyday mistake (localhost vs 127.0.0.1, a new port): say so where the operator looks.
-      if (c.req.method === "OPTIONS") {
-        console.warn(
-          JSON.stringify({
-            level: "warn",
-            request_id: c.get("requestId"),
-            message: "preflight from an origin not in ALLOWED_ORIGINS",
-            origin,
-            allowed_origins: config.allowedOrigins,
-          }),
-        );
-      }
+      console.warn(
+        JSON.stringify({
+          level: "warn",
+          request_id: c.get("requestId"),
+          message: "preflight from an origin not in ALLOWED_ORIGINS",
+          origin,
+          allowed_origins: config.allowedOrigins,
+        }),
+      );
       return null;
     },
     allowMethods: ["GET", "POST", "OPTIONS"],
@@ -47,9 +45,15 @@ export function browserCors(): MiddlewareHandler<AppEnv> {
     exposeHeaders: EXPOSED_HEADERS,
     maxAge: 86400,
   });
+  const exposed = EXPOSED_HEADERS.join(",");
   return async function browserCors(c, next) {
-    if (c.req.header("origin") !== undefined || c.req.method === "OPTIONS") return withCors(c, next);
+    if (c.req.method === "OPTIONS") return preflight(c, next);
     c.header("Vary", "Origin");
+    const origin = c.req.header("origin");
+    if (origin !== undefined && isOriginAllowed(c.get("config").allowedOrigins, origin)) {
+      c.header("Access-Control-Allow-Origin", origin);
+      c.header("Access-Control-Expose-Headers", exposed);
+    }
     return next();
   };
 }
