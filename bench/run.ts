@@ -64,6 +64,14 @@ const embed =
   (input: string[], format: Format): RequestFactory =>
   () => ({ url: "http://gateway/v1/embeddings", init: post(JSON.stringify({ model: MODEL, input, encoding_format: format })) });
 
+/** The same request as a page on an allowed origin sends it (ALLOWED_ORIGINS in bench/gateway-env.ts). */
+const fromBrowser =
+  (request: RequestFactory): RequestFactory =>
+  (i) => {
+    const { url, init } = request(i);
+    return { url, init: { ...init, headers: { ...(init.headers as Record<string, string>), origin: "https://app.example.com" } } };
+  };
+
 interface Gateway extends WorkerdInstance {
   calls(): number;
 }
@@ -188,6 +196,7 @@ try {
     ["1 input, base64, memory hit", 0.2, embed(texts("goal-1", 1), "base64")],
     ["100 inputs, base64, memory hit", 1.2, embed(texts("goal-100", 100), "base64")],
     ["1 input, float, memory hit", null, embed(texts("goal-1", 1), "float")],
+    ["1 input, base64, memory hit, from a page", null, fromBrowser(embed(texts("goal-1", 1), "base64"))],
     ["400 invalid body", null, invalid],
   ] as const;
   // Every scenario's code warm before any is measured: otherwise the first one measured carries
