@@ -1,6 +1,8 @@
-import type { UpstreamTarget } from "../upstream/upstream-client";
+import { readUsage, type Usage } from "../cache/usage";
+import { postJson, type UpstreamTarget } from "../upstream/upstream-client";
+import { openAiStyleVectors } from "./response-shape";
 import type { ProviderSettings } from "./settings";
-import type { CallContext } from "./types";
+import type { CallContext, RawVector } from "./types";
 
 /** What every HTTP adapter needs besides its settings: the per-attempt timeout and retry count. */
 export interface UpstreamLimits {
@@ -19,3 +21,22 @@ export const targetFor = (settings: ProviderSettings, limits: UpstreamLimits, ct
 /** `Authorization: Bearer <key>` when the instance has a key (TEI or Ollama may have none). */
 export const bearer = (settings: ProviderSettings): Record<string, string> =>
   settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
+
+/**
+ * `POST {base}/embeddings` in the OpenAI shape, which Together and every OpenAI-compatible API speak:
+ * asks for base64, so vectors are never parsed as float JSON (an upstream answering floats anyway is
+ * handled the same). `fields` are the request's fields besides `input` and `encoding_format`.
+ */
+export async function embedOpenAiStyle(
+  settings: ProviderSettings,
+  limits: UpstreamLimits,
+  ctx: CallContext,
+  fields: { model: string } & Record<string, unknown>,
+  texts: readonly string[],
+): Promise<{ vectors: RawVector[]; usage: Usage }> {
+  const body = { ...fields, input: texts, encoding_format: "base64" };
+  const json = (await postJson(targetFor(settings, limits, ctx), `${settings.baseURL}/embeddings`, body, bearer(settings))) as {
+    usage?: unknown;
+  };
+  return { vectors: openAiStyleVectors(settings.name, texts.length, json), usage: readUsage(json.usage) };
+}

@@ -39,3 +39,17 @@ export function openAiStyleVectors(provider: string, count: number, json: unknow
     data.map((item, position) => ({ index: item?.index ?? position, value: item?.embedding as RawVector })),
   );
 }
+
+/**
+ * Scores from a rerank answer of the shape Together and Cohere share (`{results: [{index,
+ * relevance_score}]}`), aligned with the request's documents; each must be a finite number.
+ */
+export function relevanceScores(provider: string, count: number, json: unknown): number[] {
+  const results = (json as { results?: Array<{ index?: unknown; relevance_score?: unknown }> } | null)?.results;
+  if (!Array.isArray(results)) throw badResponse(provider, "no rerank results");
+  return alignByIndex(
+    provider,
+    count,
+    results.map((r) => ({ index: r?.index, value: finiteScore(provider, r?.relevance_score) })),
+  );
+}

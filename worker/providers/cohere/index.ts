@@ -1,7 +1,7 @@
 import { estimateUsage, readUsage } from "../../cache/usage";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
-import { alignByIndex, badResponse, finiteScore } from "../response-shape";
+import { relevanceScores } from "../response-shape";
 import type { ProviderSettings } from "../settings";
 import type { Provider } from "../types";
 
@@ -20,15 +20,9 @@ export function cohereProvider(settings: ProviderSettings, limits: UpstreamLimit
     async rerank(ctx, model, query, documents) {
       const body = { model, query, documents: documents.map((d) => d.text), top_n: documents.length };
       const json = (await postJson(targetFor(settings, limits, ctx), `${settings.baseURL}/rerank`, body, bearer(settings))) as {
-        results?: Array<{ index?: unknown; relevance_score?: unknown }>;
         usage?: { total_tokens?: unknown };
       };
-      if (!Array.isArray(json?.results)) throw badResponse(name, "no rerank results");
-      const scores = alignByIndex(
-        name,
-        documents.length,
-        json.results.map((r) => ({ index: r?.index, value: finiteScore(name, r?.relevance_score) })),
-      );
+      const scores = relevanceScores(name, documents.length, json);
       const reported = readUsage(json.usage);
       const usage = reported.total_tokens > 0 ? reported : estimateUsage([...documents.map((d) => d.text), ...documents.map(() => query)]);
       return { scores, usage };

@@ -1,7 +1,4 @@
-import { readUsage } from "../../cache/usage";
-import { postJson } from "../../upstream/upstream-client";
-import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
-import { openAiStyleVectors } from "../response-shape";
+import { embedOpenAiStyle, type UpstreamLimits } from "../http-provider";
 import type { ProviderSettings } from "../settings";
 import type { Provider } from "../types";
 
@@ -18,13 +15,6 @@ export function openAiProvider(settings: ProviderSettings, limits: UpstreamLimit
     kind: "openai",
     namespace: `openai|${settings.baseURL}`,
     cacheable: { embed: true, rerank: true },
-    async embed(ctx, model, texts, params) {
-      const body = { ...params, model, input: texts, encoding_format: "base64" };
-      const json = (await postJson(targetFor(settings, limits, ctx), `${settings.baseURL}/embeddings`, body, bearer(settings))) as {
-        usage?: unknown;
-      };
-      const vectors = openAiStyleVectors(name, texts.length, json);
-      return { vectors, usage: readUsage(json.usage) };
-    },
+    embed: (ctx, model, texts, params) => embedOpenAiStyle(settings, limits, ctx, { ...params, model }, texts),
   };
 }

@@ -1,7 +1,7 @@
 import { readUsage } from "../../cache/usage";
 import { postJson } from "../../upstream/upstream-client";
-import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
-import { alignByIndex, badResponse, finiteScore, openAiStyleVectors } from "../response-shape";
+import { bearer, embedOpenAiStyle, targetFor, type UpstreamLimits } from "../http-provider";
+import { relevanceScores } from "../response-shape";
 import type { ProviderSettings } from "../settings";
 import type { Provider } from "../types";
 
@@ -17,18 +17,7 @@ export function togetherProvider(settings: ProviderSettings, limits: UpstreamLim
     kind: "together",
     namespace: `together|${settings.baseURL}`,
     cacheable: { embed: true, rerank: true },
-    async embed(ctx, model, texts) {
-      const json = (await postJson(
-        targetFor(settings, limits, ctx),
-        `${settings.baseURL}/embeddings`,
-        { model, input: texts, encoding_format: "base64" },
-        bearer(settings),
-      )) as {
-        usage?: unknown;
-      };
-      const vectors = openAiStyleVectors(name, texts.length, json);
-      return { vectors, usage: readUsage(json.usage) };
-    },
+    embed: (ctx, model, texts) => embedOpenAiStyle(settings, limits, ctx, { model }, texts),
     async rerank(ctx, model, query, documents) {
       const objects = documents.every((d) => d.object !== undefined);
       const body: Record<string, unknown> = {
@@ -40,15 +29,9 @@ export function togetherProvider(settings: ProviderSettings, limits: UpstreamLim
       const rankFields = objects ? documents[0]?.rankFields : undefined;
       if (rankFields) body.rank_fields = rankFields;
       const json = (await postJson(targetFor(settings, limits, ctx), `${settings.baseURL}/rerank`, body, bearer(settings))) as {
-        results?: Array<{ index?: unknown; relevance_score?: unknown }>;
         usage?: unknown;
       };
-      if (!Array.isArray(json?.results)) throw badResponse(name, "no rerank results");
-      const scores = alignByIndex(
-        name,
-        documents.length,
-        json.results.map((r) => ({ index: r?.index, value: finiteScore(name, r?.relevance_score) })),
-      );
+      const scores = relevanceScores(name, documents.length, json);
       return { scores, usage: readUsage(json.usage) };
     },
   };
