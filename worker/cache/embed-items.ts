@@ -2,7 +2,25 @@ import type { ServedModel } from "../catalogue/resolve";
 import { encodeVector, vectorValidator } from "../codec/vector-base64";
 import type { CallContext } from "../providers/types";
 import { type CacheDeps, type CachePolicy, type ItemRoute, type ResolvedItems, resolveItems } from "./item-cache";
-import { routeKeyPrefix } from "./keys";
+import { keyPrefix } from "./keys";
+
+type ServedRoute = ServedModel["routes"][number];
+
+/**
+ * Each served route's store-key prefix once worked out. Served routes are fixed per config (see
+ * `servedRoutes`), so after an isolate's first request for a route a hit neither hashes nor awaits.
+ */
+const prefixes = new WeakMap<ServedRoute, string>();
+
+function prefixOf(served: ServedRoute): string | Promise<string> {
+  const known = prefixes.get(served);
+  if (known !== undefined) return known;
+  const { route, provider } = served;
+  return keyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params }).then((prefix) => {
+    prefixes.set(served, prefix);
+    return prefix;
+  });
+}
 
 /**
  * Embeds `texts` with `model` through the cache: one function for the route to call. Values come back
@@ -16,11 +34,8 @@ export async function embedItems(
   deps: CacheDeps,
 ): Promise<ResolvedItems> {
   const dimensions = model.spec.dimensions!;
-  const prefixes = model.routes.map(({ route, provider }) =>
-    routeKeyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params }),
-  );
-  // Known after an isolate's first request for the route: then nothing here awaits.
-  const known = prefixes.every((p) => typeof p === "string") ? (prefixes as string[]) : await Promise.all(prefixes);
+  const found = model.routes.map(prefixOf);
+  const known = found.every((p) => typeof p === "string") ? (found as string[]) : await Promise.all(found);
   const routes = model.routes.map(
     ({ route, provider }, r): ItemRoute => ({
       provider: provider.name,

@@ -47,23 +47,6 @@ export async function keyPrefix(scope: KeyScope): Promise<string> {
   return `${parts.join("/")}/`;
 }
 
-const knownPrefixes = new Map<string, string>();
-
-/**
- * `keyPrefix` for a scope without a query, as a plain string once this isolate has worked it out:
- * the route's prefix is the same on every request, and a cache hit should not wait on a promise for
- * it. Bounded by the catalogue's routes.
- */
-export function routeKeyPrefix(scope: Omit<KeyScope, "query">): string | Promise<string> {
-  const id = `${scope.kind}\u0000${scope.namespace}\u0000${scope.model}\u0000${scope.params ? JSON.stringify(scope.params) : ""}`;
-  const known = knownPrefixes.get(id);
-  if (known !== undefined) return known;
-  return keyPrefix(scope).then((prefix) => {
-    knownPrefixes.set(id, prefix);
-    return prefix;
-  });
-}
-
 /** SHA-256 of each item, hashing each distinct text once. */
 export async function itemHashes(items: readonly string[]): Promise<string[]> {
   const byText = new Map<string, Promise<string>>();
