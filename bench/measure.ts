@@ -46,7 +46,8 @@ export interface Batch extends Sample {
   upstreamCalls: number | null;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value (the upper one of an even count). */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Sends request `i` of `request` and reads the whole answer. */
 export async function send(instance: WorkerdInstance, request: RequestFactory, i: number): Promise<Sample> {

@@ -8,7 +8,7 @@ import { storeOperations } from "./cache-headers.ts";
 import { breakEvenHitRate, type CostParams, directCost, gatewayCost, type StoreProfile } from "./cost.ts";
 import { catalogueEntry, gatewayVars } from "./gateway-env.ts";
 import { gatewaySource } from "./gateway-source.ts";
-import { type Batch, type BatchLimits, type RequestFactory, runLanes, send } from "./measure.ts";
+import { type Batch, type BatchLimits, median, type RequestFactory, runLanes, send } from "./measure.ts";
 import { PRICES } from "./prices.ts";
 import { type SideBySide, sideBySide, trivialScript } from "./side-by-side.ts";
 import { num, percent, printTable, usd } from "./table.ts";
@@ -249,7 +249,6 @@ try {
     await timed(() => goalGateway.dispatch(url, embed(texts(`penalty-gateway-${i}`, 1), "base64")(i).init), latencies.gateway, i >= 10);
   }
   await hop.dispose();
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
   const missPenaltyMs = median(latencies.gateway) - median(latencies.hop) - median(latencies.direct);
   const seconds = (performance.now() - started) / 1000;
 
