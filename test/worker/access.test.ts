@@ -130,9 +130,12 @@ describe("accepted credentials", () => {
     expect(browser.headers.get("vary")).toBe("Origin");
     expect(browser.headers.get("access-control-allow-origin")).toBe(ORIGIN);
     expect(browser.headers.get("access-control-expose-headers")).toContain("Server-Timing");
+    expect(browser.headers.get("timing-allow-origin")).toBe(ORIGIN);
+    expect(server.headers.get("timing-allow-origin")).toBeNull();
     const stranger = await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-1", "https://evil.example"));
     expect(stranger.status).toBe(403);
     expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
+    expect(stranger.headers.get("timing-allow-origin")).toBeNull();
     expect(stranger.headers.get("vary")).toBe("Origin");
     // A preflight without Origin (a probe, not a browser) is still answered by CORS, not by auth.
     const probe = await gw.request("/v1/embeddings", { method: "OPTIONS" });
