@@ -1,4 +1,5 @@
 import type { GatewayConfig, GatewayEnv } from "./config";
+import type { Gateway } from "./gateway";
 
 /** Who is calling, as established by the auth middleware. */
 export interface Principal {
@@ -13,6 +14,9 @@ export interface Principal {
 export type AppEnv = {
   Bindings: GatewayEnv;
   Variables: {
+    /** Everything built from this isolate's configuration. */
+    gateway: Gateway;
+    /** `gateway.config`, for the many places that read only settings. */
     config: GatewayConfig;
     requestId: string;
     principal: Principal;

@@ -1,7 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/setup/error-of";
-import { configFor, type GatewayEnv, parseConfig, parseServerKeys } from "./config";
+import { type GatewayEnv, parseConfig, parseServerKeys } from "./config";
+import { gatewayFor } from "./gateway";
+
+const configFor = (env: GatewayEnv) => gatewayFor(env).config;
+
 import { ApiError } from "./errors";
 
 /** The least a gateway runs with: the KV binding (real, from the test runtime) and open access. */

@@ -1,6 +1,4 @@
 import { type Catalogue, parseCatalogue } from "./catalogue/catalogue";
-import { checkRoutes } from "./catalogue/resolve";
-import { ApiError } from "./errors";
 import { buildProviders } from "./providers/registry";
 import { type ProviderSettings, parseProviders } from "./providers/settings";
 import type { Provider } from "./providers/types";
@@ -168,27 +166,4 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       .map((s) => s.trim().replace(/\/+$/, ""))
       .filter(Boolean),
   };
-}
-
-const configByEnv = new WeakMap<object, GatewayConfig>();
-
-/**
- * The config for this env object, parsed on first use. Workers hand every request of an isolate the
- * same env object, so this parses once per isolate. A bad setting is a 500 that names the variable
- * (names are not secret) and never its value.
- */
-export function configFor(env: GatewayEnv): GatewayConfig {
-  let config = configByEnv.get(env);
-  if (!config) {
-    try {
-      config = parseConfig(env);
-      checkRoutes(config);
-    } catch (err) {
-      throw new ApiError(500, "gateway_misconfigured", `The gateway is misconfigured: ${(err as Error).message}.`, {
-        type: "server_error",
-      });
-    }
-    configByEnv.set(env, config);
-  }
-  return config;
 }

@@ -1,7 +1,7 @@
 import type { Principal } from "../app-env";
 import type { GatewayConfig } from "../config";
 import { ApiError } from "../errors";
-import { matchServerKey } from "./server-keys";
+import { type KeyDigests, matchServerKey } from "./server-keys";
 import { type TokenClaims, verifyToken } from "./tokens";
 
 const unauthorized = (code: string, message: string) =>
@@ -23,16 +23,24 @@ export interface RequestHeaders {
  * - key: a server key from GATEWAY_KEYS;
  * - token: a server key, or a signed short-lived token bound to the request's Origin.
  */
-export function authenticate(auth: GatewayConfig["auth"], req: RequestHeaders): Principal | Promise<Principal> {
+export function authenticate(
+  auth: GatewayConfig["auth"],
+  digests: () => Promise<KeyDigests[]>,
+  req: RequestHeaders,
+): Principal | Promise<Principal> {
   if (auth.mode === "open") return { kind: "anonymous", id: `ip:${req.header("cf-connecting-ip") ?? "unknown"}`, scopes: "all" };
-  return verifyCredential(auth, req);
+  return verifyCredential(auth, digests, req);
 }
 
-async function verifyCredential(auth: GatewayConfig["auth"], req: RequestHeaders): Promise<Principal> {
+async function verifyCredential(
+  auth: GatewayConfig["auth"],
+  digests: () => Promise<KeyDigests[]>,
+  req: RequestHeaders,
+): Promise<Principal> {
   const presented = bearerToken(req.header("authorization"));
   if (!presented) throw unauthorized("missing_credential", "Send a credential as 'Authorization: Bearer <key or token>'.");
 
-  const serverKey = await matchServerKey(auth.serverKeys, presented);
+  const serverKey = await matchServerKey(auth.serverKeys, digests, presented);
   if (serverKey) return { kind: "server-key", id: `key:${serverKey.id}`, scopes: "all" };
   if (auth.mode !== "token") throw unauthorized("invalid_credential", "The server key is not valid.");
 

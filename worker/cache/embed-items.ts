@@ -1,23 +1,19 @@
-import type { ServedModel } from "../catalogue/resolve";
+import type { ServedModel, ServedRoute } from "../catalogue/resolve";
 import { encodeVector, vectorValidator } from "../codec/vector-base64";
 import type { CallContext } from "../providers/types";
 import { type CacheDeps, type CachePolicy, type ItemRoute, type ResolvedItems, resolveItems } from "./item-cache";
 import { keyPrefix } from "./keys";
 
-type ServedRoute = ServedModel["routes"][number];
-
 /**
- * Each served route's store-key prefix once worked out. Served routes are fixed per config (see
- * `servedRoutes`), so after an isolate's first request for a route a hit neither hashes nor awaits.
+ * A served route's store-key prefix, kept on the route once worked out. Served routes belong to the
+ * gateway (one per configuration), so after an isolate's first request for a route a hit neither
+ * hashes nor awaits.
  */
-const prefixes = new WeakMap<ServedRoute, string>();
-
 function prefixOf(served: ServedRoute): string | Promise<string> {
-  const known = prefixes.get(served);
-  if (known !== undefined) return known;
+  if (served.embedPrefix !== undefined) return served.embedPrefix;
   const { route, provider } = served;
   return keyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params }).then((prefix) => {
-    prefixes.set(served, prefix);
+    served.embedPrefix = prefix;
     return prefix;
   });
 }

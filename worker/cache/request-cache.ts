@@ -1,11 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import type { GatewayConfig, GatewayEnv } from "../config";
-import { d1Store } from "./d1-store";
+import type { GatewayConfig } from "../config";
 import type { CacheDeps, CachePolicy } from "./item-cache";
-import { kvStore } from "./kv-store";
-import { memoryTierFor } from "./memory-tier";
-import type { CacheStore } from "./store";
 
 /**
  * The cache policy for one request: request `Cache-Control: no-cache` skips the reads (memory and
@@ -30,25 +26,13 @@ export function cachePolicyFrom(cacheControl: string | undefined, config: Gatewa
   };
 }
 
-const stores = new WeakMap<object, CacheStore>();
-
-function storeFor(env: GatewayEnv, config: GatewayConfig): CacheStore {
-  const binding: object = config.cache.store === "d1" ? env.EMBED_CACHE_DB! : env.EMBED_CACHE;
-  let store = stores.get(binding);
-  if (!store) {
-    store = config.cache.store === "d1" ? d1Store(env.EMBED_CACHE_DB!) : kvStore(env.EMBED_CACHE);
-    stores.set(binding, store);
-  }
-  return store;
-}
-
 /** What the cache engine needs from this request: the store, the memory tier, waitUntil and a logger. */
 export function cacheDeps(c: Context<AppEnv>): CacheDeps {
-  const config = c.get("config");
+  const gateway = c.get("gateway");
   const requestId = c.get("requestId");
   return {
-    store: storeFor(c.env, config),
-    memory: memoryTierFor(config.cache.memoryBytes),
+    store: gateway.store,
+    memory: gateway.memory,
     waitUntil: (work) => c.executionCtx.waitUntil(work),
     log: (fields) => console.warn(JSON.stringify({ request_id: requestId, ...fields })),
   };

@@ -37,7 +37,7 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
   app.post(embeddingsRoute.path, jsonBody(EmbeddingsRequestSchema), async (c) => {
     const body = c.req.valid("json");
     const config = c.get("config");
-    const model = requireModel(config, body.model, "embedding");
+    const model = requireModel(c.get("gateway"), body.model, "embedding");
     const native = model.spec.dimensions!;
     const dimensions = body.dimensions ?? native;
     if (dimensions !== native && !(model.spec.matryoshka && dimensions < native)) {

@@ -35,7 +35,7 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
   app.post(rerankRoute.path, jsonBody(RerankRequestSchema), async (c) => {
     const body = c.req.valid("json");
     const config = c.get("config");
-    const model = requireModel(config, body.model, "rerank");
+    const model = requireModel(c.get("gateway"), body.model, "rerank");
     const { query } = body;
     // Object documents as JSON.parse made them: schema validation copies objects, and a copy loses an
     // own field named `__proto__` (it sets the prototype instead).
