@@ -1,5 +1,5 @@
 import { type Catalogue, parseCatalogue } from "./catalogue/catalogue";
-import { buildProviders } from "./providers/registry";
+import { buildProviders, PROVIDER_DESCRIPTORS } from "./providers/registry";
 import { type ProviderSettings, parseProviders } from "./providers/settings";
 import type { Provider } from "./providers/types";
 
@@ -52,21 +52,16 @@ export interface GatewayConfig {
   logRequests: "all" | "some" | "none";
 }
 
-/** The generated `Env` plus the optional variables `wrangler.toml` does not declare. */
+/**
+ * The generated `Env` plus the optional variables `wrangler.toml` does not declare. Each provider
+ * kind reads its own variables (`TOGETHER_API_KEY`, ...) by name in its folder, hence the index.
+ */
 export type GatewayEnv = Env & {
+  [variable: string]: unknown;
   MODELS?: unknown;
   PROVIDERS?: unknown;
-  TOGETHER_API_KEY?: string;
   GATEWAY_KEYS?: string;
   TOKEN_SECRET?: string;
-  WORKERS_AI_ACCOUNT_ID?: string;
-  WORKERS_AI_API_TOKEN?: string;
-  WORKERS_AI_BASE_URL?: string;
-  OPENAI_API_KEY?: string;
-  OPENAI_BASE_URL?: string;
-  COHERE_API_KEY?: string;
-  COHERE_BASE_URL?: string;
-  LOCAL_PROVIDER?: string;
   CACHE_STORE?: string;
   MEMORY_CACHE_BYTES?: string;
   STORE_READ_DEADLINE_MS?: string;
@@ -131,7 +126,7 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
 
   const upstreamTimeoutMs = readInt(env, "UPSTREAM_TIMEOUT_MS", 100, 300_000);
   const upstreamRetries = readInt(env, "UPSTREAM_RETRIES", 0, 5);
-  const providerSettings = parseProviders(env as unknown as Record<string, unknown>);
+  const providerSettings = parseProviders(env as unknown as Record<string, unknown>, PROVIDER_DESCRIPTORS);
   return {
     catalogue: parseCatalogue(env.MODELS),
     providerSettings,

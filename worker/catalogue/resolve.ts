@@ -83,8 +83,7 @@ export function checkRoutes(catalogue: Catalogue, providerSettings: readonly Pro
     for (const route of spec.routes) {
       const settings = providerSettings.find((s) => s.name === route.provider);
       if (!settings) throw new Error(`MODELS: '${spec.id}' routes to an unknown provider '${route.provider}'`);
-      const kindCan = settings.kind === "cohere" ? spec.type === "rerank" : settings.kind === "openai" ? spec.type === "embedding" : true;
-      if (!kindCan)
+      if (!settings.serves[operation(spec.type)])
         throw new Error(
           `MODELS: '${spec.id}' is a ${spec.type} model, which a ${settings.kind} provider ('${route.provider}') cannot serve`,
         );

@@ -2,13 +2,9 @@ import { readUsage, type Usage } from "../common/token-usage";
 import { postJson, type UpstreamTarget } from "../upstream/upstream-client";
 import { openAiStyleVectors } from "./response-shape";
 import type { ProviderSettings } from "./settings";
-import type { CallContext, RawVector } from "./types";
+import type { CallContext, RawVector, UpstreamLimits } from "./types";
 
-/** What every HTTP adapter needs besides its settings: the per-attempt timeout and retry count. */
-export interface UpstreamLimits {
-  timeoutMs: number;
-  retries: number;
-}
+export type { UpstreamLimits } from "./types";
 
 /** The upstream target for one call: the settings, the limits and the request id (for logs). */
 export const targetFor = (settings: ProviderSettings, limits: UpstreamLimits, ctx: CallContext): UpstreamTarget => ({

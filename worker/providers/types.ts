@@ -1,8 +1,13 @@
 import type { Usage } from "../common/token-usage";
 
-/** The wire formats the gateway speaks; one folder per kind under `worker/providers/`. */
-export const PROVIDER_KINDS = ["together", "workers-ai", "openai", "cohere", "local"] as const;
-export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+/** What every HTTP adapter needs besides its settings: the per-attempt timeout and retry count. */
+export interface UpstreamLimits {
+  timeoutMs: number;
+  retries: number;
+}
+
+/** A wire format the gateway speaks: one folder per kind under `worker/providers/`, listed in `registry.ts`. */
+export type ProviderKind = string;
 
 /**
  * A vector as the upstream gave it: base64 of little-endian float32 bytes, or numbers. The cache

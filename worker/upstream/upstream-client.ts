@@ -1,9 +1,19 @@
 import { ApiError } from "../errors";
-import type { ProviderSettings } from "../providers/settings";
 import { backoffMs, MAX_RETRY_WAIT_MS, RETRYABLE_STATUSES, retryAfterMs } from "./retry-policy";
 import { providerMessage } from "./upstream-message";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Who an upstream is, as messages name it: never its key, which is only compared against. */
+export interface UpstreamIdentity {
+  name: string;
+  apiKey?: string;
+  /** The variables that configure it (named in credential errors). */
+  vars: readonly string[];
+  /** Where its base URL is set (named when a path is wrong). */
+  baseVar: string;
+}
+type ProviderSettings = UpstreamIdentity;
 
 /** How one provider instance is called: who it is (for messages), its limits, and the request id for logs. */
 export interface UpstreamTarget {
@@ -112,21 +122,11 @@ async function statusError(response: Response, provider: ProviderSettings, path:
     if (status !== 404) {
       return new ApiError(400, "upstream_rejected", `${cap(who)} refused the request (HTTP ${status})${message ? `: ${message}` : "."}`);
     }
-    return new ApiError(502, "upstream_not_found", `${cap(who)} answered 404 for POST ${path}: check its base URL (${baseVar(provider)}).`);
+    return new ApiError(502, "upstream_not_found", `${cap(who)} answered 404 for POST ${path}: check its base URL (${provider.baseVar}).`);
   }
   await response.body?.cancel();
   if (status === 504) return new ApiError(504, "upstream_timeout", `${cap(who)} timed out.`);
   return new ApiError(502, "upstream_error", `${cap(who)} failed (HTTP ${status}).`);
-}
-
-function baseVar(provider: ProviderSettings): string {
-  const vars: Record<string, string> = {
-    together: "TOGETHER_BASE_URL",
-    "workers-ai": "WORKERS_AI_BASE_URL",
-    openai: "OPENAI_BASE_URL",
-    cohere: "COHERE_BASE_URL",
-  };
-  return provider.name === provider.kind ? (vars[provider.kind] ?? "PROVIDERS") : `PROVIDERS entry '${provider.name}'`;
 }
 
 async function readJson(response: Response, provider: ProviderSettings): Promise<unknown> {

@@ -2,7 +2,7 @@ import { estimateUsage, readUsage } from "../../common/token-usage";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
 import { relevanceScores } from "../response-shape";
-import type { ProviderSettings } from "../settings";
+import { keyedInstance, type ProviderDescriptor, type ProviderSettings } from "../settings";
 import type { Provider } from "../types";
 
 /**
@@ -29,3 +29,12 @@ export function cohereProvider(settings: ProviderSettings, limits: UpstreamLimit
     },
   };
 }
+
+/** Cohere-shaped rerank: `COHERE_API_KEY`, `COHERE_BASE_URL`; no embeddings in that shape. */
+export const cohere: ProviderDescriptor = {
+  kind: "cohere",
+  defaultBaseURL: "https://api.cohere.com/v2",
+  serves: { embed: false, rerank: true },
+  defaultInstance: (env) => keyedInstance(env, cohere, "COHERE"),
+  build: cohereProvider,
+};

@@ -2,7 +2,7 @@ import { estimateUsage } from "../../common/token-usage";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
 import { alignByIndex, badResponse, finiteScore } from "../response-shape";
-import type { ProviderSettings } from "../settings";
+import { baseURL, type ProviderDescriptor, type ProviderSettings, str } from "../settings";
 import type { Provider, RawVector } from "../types";
 
 /** The logistic function: bge-reranker-base answers raw logits; clients expect relevance in 0-1. */
@@ -50,3 +50,27 @@ export function workersAiProvider(settings: ProviderSettings, limits: UpstreamLi
     },
   };
 }
+
+/** Workers AI over its REST API: `WORKERS_AI_ACCOUNT_ID` and `WORKERS_AI_API_TOKEN`, `WORKERS_AI_BASE_URL`. */
+export const workersAi: ProviderDescriptor = {
+  kind: "workers-ai",
+  defaultBaseURL: "https://api.cloudflare.com/client/v4",
+  serves: { embed: true, rerank: true },
+  needsAccount: true,
+  defaultInstance(env) {
+    const accountId = str(env, "WORKERS_AI_ACCOUNT_ID");
+    const apiKey = str(env, "WORKERS_AI_API_TOKEN");
+    return {
+      name: "workers-ai",
+      kind: "workers-ai",
+      baseURL: baseURL(str(env, "WORKERS_AI_BASE_URL"), workersAi.defaultBaseURL, "WORKERS_AI_BASE_URL"),
+      apiKey,
+      accountId,
+      vars: ["WORKERS_AI_ACCOUNT_ID", "WORKERS_AI_API_TOKEN"],
+      baseVar: "WORKERS_AI_BASE_URL",
+      serves: workersAi.serves,
+      configured: accountId !== undefined && apiKey !== undefined,
+    };
+  },
+  build: workersAiProvider,
+};
