@@ -1,6 +1,11 @@
-import type { MemoryTier } from "../cache/memory-tier";
 import type { Usage } from "../common/token-usage";
 import { base64ToFloats, floatsToBase64, shortenVector } from "./vector-base64";
+
+/** Where a vector's float text is kept between requests (the cache's memory tier is one). */
+export interface FloatTextCache {
+  floatText(key: string): string | undefined;
+  setFloatText(key: string, text: string): void;
+}
 
 export interface EmbeddingsRender {
   encoding: "float" | "base64";
@@ -8,7 +13,7 @@ export interface EmbeddingsRender {
   dimensions: number;
   nativeDimensions: number;
   /** Keeps each vector's float text, so repeat float hits skip printing it again. */
-  memory?: MemoryTier;
+  memory?: FloatTextCache;
 }
 
 /**

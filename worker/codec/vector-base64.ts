@@ -1,7 +1,8 @@
 // Vectors travel as base64 of little-endian float32 bytes (OpenAI's `encoding_format: "base64"`).
 // workerd has the native Uint8Array base64 methods, 15-30x faster than btoa loops.
+
+import type { RawVector } from "../common/raw-vector";
 import { ApiError } from "../errors";
-import type { RawVector } from "../providers/types";
 
 declare global {
   interface Uint8Array {
