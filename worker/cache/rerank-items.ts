@@ -1,5 +1,5 @@
 import type { ServedModel } from "../catalogue/resolve";
-import { ApiError } from "../errors";
+import { badUpstreamResponse } from "../errors";
 import type { CallContext, RerankDocument } from "../providers/types";
 import { type CacheDeps, type CachePolicy, type ItemRoute, resolveItems } from "./item-cache";
 import { keyPrefix } from "./keys";
@@ -70,12 +70,7 @@ export async function rerankItems(
           );
           return {
             values: scores.map((score) => {
-              if (!Number.isFinite(score))
-                throw new ApiError(
-                  502,
-                  "upstream_bad_response",
-                  `The ${provider.name} provider answered with a score that is not a finite number.`,
-                );
+              if (!Number.isFinite(score)) throw badUpstreamResponse(provider.name, "a score that is not a finite number");
               return String(score);
             }),
             usage,

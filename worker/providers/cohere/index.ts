@@ -1,4 +1,4 @@
-import { estimateUsage, readUsage } from "../../common/token-usage";
+import { estimateRerankUsage, readUsage } from "../../common/token-usage";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
 import { relevanceScores } from "../response-shape";
@@ -24,7 +24,13 @@ export function cohereProvider(settings: ProviderSettings, limits: UpstreamLimit
       };
       const scores = relevanceScores(name, documents.length, json);
       const reported = readUsage(json.usage);
-      const usage = reported.total_tokens > 0 ? reported : estimateUsage([...documents.map((d) => d.text), ...documents.map(() => query)]);
+      const usage =
+        reported.total_tokens > 0
+          ? reported
+          : estimateRerankUsage(
+              query,
+              documents.map((d) => d.text),
+            );
       return { scores, usage };
     },
   };

@@ -1,7 +1,8 @@
-import { estimateUsage } from "../../common/token-usage";
+import { estimateRerankUsage, estimateUsage } from "../../common/token-usage";
+import { badUpstreamResponse } from "../../errors";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
-import { alignByIndex, badResponse, finiteScore } from "../response-shape";
+import { alignByIndex, finiteScore } from "../response-shape";
 import { baseURL, type ProviderDescriptor, type ProviderSettings, str } from "../settings";
 import type { Provider, RawVector } from "../types";
 
@@ -22,7 +23,7 @@ export function workersAiProvider(settings: ProviderSettings, limits: UpstreamLi
       success?: boolean;
       result?: unknown;
     };
-    if (json?.success === false || json?.result === undefined || json.result === null) throw badResponse(name, "no result");
+    if (json?.success === false || json?.result === undefined || json.result === null) throw badUpstreamResponse(name, "no result");
     return json.result as Record<string, unknown>;
   };
   return {
@@ -34,19 +35,25 @@ export function workersAiProvider(settings: ProviderSettings, limits: UpstreamLi
       const result = await run(ctx, model, { ...params, text: texts });
       // Text embedding models answer `data`; bge-m3 answers `response` for some inputs.
       const rows = (Array.isArray(result.data) ? result.data : result.response) as unknown;
-      if (!Array.isArray(rows) || rows.length !== texts.length) throw badResponse(name, "a wrong number of embeddings");
+      if (!Array.isArray(rows) || rows.length !== texts.length) throw badUpstreamResponse(name, "a wrong number of embeddings");
       return { vectors: rows as RawVector[], usage: estimateUsage(texts) };
     },
     async rerank(ctx, model, query, documents) {
       const result = await run(ctx, model, { query, contexts: documents.map((d) => ({ text: d.text })), top_k: documents.length });
       const rows = result.response as Array<{ id?: unknown; score?: unknown }> | undefined;
-      if (!Array.isArray(rows)) throw badResponse(name, "no rerank results");
+      if (!Array.isArray(rows)) throw badUpstreamResponse(name, "no rerank results");
       const scores = alignByIndex(
         name,
         documents.length,
         rows.map((r) => ({ index: r?.id, value: sigmoid(finiteScore(name, r?.score)) })),
       );
-      return { scores, usage: estimateUsage([...documents.map((d) => d.text), ...documents.map(() => query)]) };
+      return {
+        scores,
+        usage: estimateRerankUsage(
+          query,
+          documents.map((d) => d.text),
+        ),
+      };
     },
   };
 }
