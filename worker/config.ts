@@ -86,7 +86,7 @@ const DEFAULTS = {
   MAX_DOCUMENTS: 1000,
   MAX_QUERY_CHARS: 8192,
   TOKEN_MAX_TTL_SECONDS: 3600,
-} as const;
+} as const satisfies Record<string, number>;
 
 function readInt(env: GatewayEnv, name: keyof typeof DEFAULTS, min: number, max: number): number {
   const raw = (env as unknown as Record<string, unknown>)[name];

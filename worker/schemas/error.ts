@@ -40,7 +40,8 @@ export const ITEM_ROUTE_ERRORS = {
   502: errorResponse(
     "Upstream failure: unreachable, 5xx, bad or non-finite answer, credentials rejected (upstream_auth_failed), wrong path (upstream_not_found)",
   ),
-  504: errorResponse("Upstream timeout"),
+  503: errorResponse("upstream_unavailable: the model's routes are failing and skipped for a cool-down", retryAfter),
+  504: errorResponse("Upstream timeout, or the request's upstream deadline (UPSTREAM_DEADLINE_MS) passed"),
 } as const;
 
 /**
