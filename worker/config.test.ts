@@ -107,6 +107,44 @@ describe("config: a bad value names the variable, never its value", () => {
     expect(errorOf(() => parseConfig(minimal({ AUTH_MODE: "key", GATEWAY_KEYS: " , " }))).message).toContain("GATEWAY_KEYS");
   });
 
+  it("Should refuse empty, short and example secrets in the modes that use them, naming the variable and key id, never the value", () => {
+    const strong = "k".repeat(24) + "-9f2c0a7e";
+    const weakTokenSecrets = ["", "x".repeat(31), "dev-token-secret-change-me-0123456789abcdef", `${strong}-CHANGE-ME`];
+    for (const TOKEN_SECRET of weakTokenSecrets) {
+      const message = errorOf(() => parseConfig(minimal({ AUTH_MODE: "token", TOKEN_SECRET, GATEWAY_KEYS: `ci:${strong}` }))).message;
+      expect(message).toContain("TOKEN_SECRET");
+      if (TOKEN_SECRET) expect(message).not.toContain(TOKEN_SECRET);
+    }
+    const weakKeys = ["backend:", "backend:short-secret", "backend:dev-server-key-change-me-0123456789abcdef", "backend: "];
+    for (const mode of ["token", "key"]) {
+      for (const entry of weakKeys) {
+        const message = errorOf(() =>
+          parseConfig(minimal({ AUTH_MODE: mode, TOKEN_SECRET: strong, GATEWAY_KEYS: `ci:${strong},${entry}` })),
+        ).message;
+        expect(message).toContain("GATEWAY_KEYS");
+        expect(message).toContain("'backend'");
+        const secret = entry.slice("backend:".length).trim();
+        if (secret) expect(message).not.toContain(secret);
+      }
+      // A bare secret is named by its position, and ids are plain names that appear once.
+      expect(errorOf(() => parseConfig(minimal({ AUTH_MODE: mode, TOKEN_SECRET: strong, GATEWAY_KEYS: "tiny" }))).message).toContain(
+        "'key1'",
+      );
+      for (const keys of [`a b:${strong}`, `ci:${strong},ci:${strong}x`]) {
+        expect(errorOf(() => parseConfig(minimal({ AUTH_MODE: mode, TOKEN_SECRET: strong, GATEWAY_KEYS: keys }))).message).toContain(
+          "GATEWAY_KEYS",
+        );
+      }
+    }
+    expect(parseConfig(minimal({ AUTH_MODE: "token", TOKEN_SECRET: strong, GATEWAY_KEYS: `ci:${strong}` })).auth.serverKeys).toEqual([
+      { id: "ci", secret: strong },
+    ]);
+    // Open mode reads neither, so it does not judge them.
+    expect(parseConfig(minimal({ TOKEN_SECRET: "short", GATEWAY_KEYS: "backend:" })).auth.mode).toBe("open");
+    // Token mode needs a key: a token names the key that minted it.
+    expect(errorOf(() => parseConfig(minimal({ AUTH_MODE: "token", TOKEN_SECRET: strong }))).message).toContain("GATEWAY_KEYS");
+  });
+
   it("Should answer requests with a 500 gateway_misconfigured that names the variable and not its value", () => {
     const err = errorOf(() => configFor(minimal({ UPSTREAM_TIMEOUT_MS: SECRET })));
     expect(err).toBeInstanceOf(ApiError);

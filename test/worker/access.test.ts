@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { mintToken } from "../../worker/auth/tokens";
+import { TEST_SERVER_KEY_1, TEST_SERVER_KEY_2, TEST_TOKEN_SECRET } from "../setup/test-keys";
 import { STAND_IN_API_KEY } from "../upstream/together-stand-in";
 import { gateway } from "./gateway";
 
-const SECRET = "test-token-secret-0123456789abcdef0123456789";
+const SECRET = TEST_TOKEN_SECRET;
 const ORIGIN = "https://app.example.com";
 const EMBED = { model: "BAAI/bge-large-en-v1.5", input: "access test" };
 const RERANK = { model: "Salesforce/Llama-Rank-v1", query: "q", documents: ["a"] };
@@ -67,7 +68,7 @@ describe("token mode refusals (no upstream call, JSON error)", () => {
     const gw = tokenGateway();
     await expectRefused(
       gw,
-      await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-1", "https://evil.example")),
+      await gw.post("/v1/embeddings", EMBED, bearer(TEST_SERVER_KEY_1, "https://evil.example")),
       403,
       "origin_not_allowed",
     );
@@ -86,13 +87,13 @@ describe("token mode refusals (no upstream call, JSON error)", () => {
 
   it("Should refuse an oversized body after auth, before reading it", async () => {
     const gw = tokenGateway({ MAX_BODY_BYTES: "4096" });
-    const res = await gw.post("/v1/embeddings", { ...EMBED, input: "z".repeat(10_000) }, bearer("test-server-key-1"));
+    const res = await gw.post("/v1/embeddings", { ...EMBED, input: "z".repeat(10_000) }, bearer(TEST_SERVER_KEY_1));
     await expectRefused(gw, res, 413, "body_too_large");
   });
 
   it("Should refuse too many inputs naming MAX_INPUTS", async () => {
     const gw = tokenGateway({ MAX_INPUTS: "3" });
-    const res = await gw.post("/v1/embeddings", { ...EMBED, input: ["a", "b", "c", "d"] }, bearer("test-server-key-1"));
+    const res = await gw.post("/v1/embeddings", { ...EMBED, input: ["a", "b", "c", "d"] }, bearer(TEST_SERVER_KEY_1));
     const text = await res.clone().text();
     expect(text).toContain("MAX_INPUTS");
     await expectRefused(gw, res, 400, "limit_exceeded");
@@ -113,7 +114,7 @@ describe("accepted credentials", () => {
   it("Should serve server keys in token and key modes, and nothing in open mode", async () => {
     for (const mode of ["token", "key"]) {
       const gw = gateway({ AUTH_MODE: mode });
-      expect((await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-2"))).status).toBe(200);
+      expect((await gw.post("/v1/embeddings", EMBED, bearer(TEST_SERVER_KEY_2))).status).toBe(200);
     }
     const open = gateway({ AUTH_MODE: "open" });
     expect((await open.post("/v1/embeddings", EMBED)).status).toBe(200);
@@ -121,18 +122,18 @@ describe("accepted credentials", () => {
 
   it("Should send CORS headers only to browsers, and Vary: Origin to everyone", async () => {
     const gw = tokenGateway();
-    const server = await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-1"));
+    const server = await gw.post("/v1/embeddings", EMBED, bearer(TEST_SERVER_KEY_1));
     expect(server.status).toBe(200);
     expect(server.headers.get("vary")).toBe("Origin");
     expect(server.headers.get("access-control-allow-origin")).toBeNull();
     expect(server.headers.get("access-control-expose-headers")).toBeNull();
-    const browser = await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-1", ORIGIN));
+    const browser = await gw.post("/v1/embeddings", EMBED, bearer(TEST_SERVER_KEY_1, ORIGIN));
     expect(browser.headers.get("vary")).toBe("Origin");
     expect(browser.headers.get("access-control-allow-origin")).toBe(ORIGIN);
     expect(browser.headers.get("access-control-expose-headers")).toContain("Server-Timing");
     expect(browser.headers.get("timing-allow-origin")).toBe(ORIGIN);
     expect(server.headers.get("timing-allow-origin")).toBeNull();
-    const stranger = await gw.post("/v1/embeddings", EMBED, bearer("test-server-key-1", "https://evil.example"));
+    const stranger = await gw.post("/v1/embeddings", EMBED, bearer(TEST_SERVER_KEY_1, "https://evil.example"));
     expect(stranger.status).toBe(403);
     expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
     expect(stranger.headers.get("timing-allow-origin")).toBeNull();
@@ -181,7 +182,7 @@ describe("minting tokens", () => {
     const res = await gw.post(
       "/v1/tokens",
       { sub: "user-42", origin: ORIGIN, ttl_seconds: 99_999, scopes: ["embed"] },
-      bearer("test-server-key-1"),
+      bearer(TEST_SERVER_KEY_1),
     );
     expect(res.status).toBe(200);
     const minted = (await res.json()) as any;
@@ -193,7 +194,7 @@ describe("minting tokens", () => {
     const gw = tokenGateway();
     const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN });
     await expectRefused(gw, await gw.post("/v1/tokens", { sub: "x" }, bearer(token, ORIGIN)), 403, "server_key_required");
-    const res = await gw.post("/v1/tokens", { sub: "x", origin: "https://evil.example" }, bearer("test-server-key-1"));
+    const res = await gw.post("/v1/tokens", { sub: "x", origin: "https://evil.example" }, bearer(TEST_SERVER_KEY_1));
     expect(res.status).toBe(400);
   });
 });

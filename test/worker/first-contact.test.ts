@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { TEST_SERVER_KEY_1 } from "../setup/test-keys";
 import { gateway } from "./gateway";
 
-// GATEWAY_KEYS in the test env: "ci:test-server-key-1,backend:test-server-key-2".
+// GATEWAY_KEYS in the test env: keys `ci` and `backend` (test/setup/test-keys.ts).
 const tokenMode = { AUTH_MODE: "token" };
 
 describe("first contact: what a newcomer hits", () => {
@@ -17,11 +18,11 @@ describe("first contact: what a newcomer hits", () => {
 
   it("Should accept a server key as the bare secret or as the whole id:secret entry", async () => {
     const gw = gateway(tokenMode);
-    for (const credential of ["test-server-key-1", "ci:test-server-key-1"]) {
+    for (const credential of [TEST_SERVER_KEY_1, `ci:${TEST_SERVER_KEY_1}`]) {
       const res = await gw.request("/v1/models", { headers: { authorization: `Bearer ${credential}` } });
       expect(res.status).toBe(200);
     }
-    const wrongId = await gw.request("/v1/models", { headers: { authorization: "Bearer backend:test-server-key-1" } });
+    const wrongId = await gw.request("/v1/models", { headers: { authorization: `Bearer backend:${TEST_SERVER_KEY_1}` } });
     expect(wrongId.status).toBe(401);
   });
 

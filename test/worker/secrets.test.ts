@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { TEST_SERVER_KEY_1 } from "../setup/test-keys";
 import { STAND_IN_API_KEY } from "../upstream/together-stand-in";
 import { gateway } from "./gateway";
 
@@ -11,7 +12,7 @@ describe("the provider key stays secret", () => {
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
     }
     const gw = gateway({ AUTH_MODE: "token", UPSTREAM_TIMEOUT_MS: "300" });
-    const key = { authorization: "Bearer test-server-key-1" };
+    const key = { authorization: `Bearer ${TEST_SERVER_KEY_1}` };
     const responses: Response[] = [];
     responses.push(await gw.post("/v1/embeddings", { model: "BAAI/bge-large-en-v1.5", input: ["s1", "s2"] }, key));
     responses.push(await gw.post("/v1/rerank", { model: "Salesforce/Llama-Rank-v1", query: "q", documents: ["s1"] }, key));
@@ -38,7 +39,7 @@ describe("the provider key stays secret", () => {
     for (const text of everything) {
       expect(text).not.toContain(STAND_IN_API_KEY);
       expect(text).not.toContain("another-provider-key-777");
-      expect(text).not.toContain("test-server-key-1");
+      expect(text).not.toContain(TEST_SERVER_KEY_1);
     }
     const jsonLines = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
     expect(jsonLines.length).toBeGreaterThan(5);
