@@ -1,3 +1,4 @@
+import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { mintToken } from "../../worker/auth/tokens";
 import { TEST_SERVER_KEY_1, TEST_SERVER_KEY_2, TEST_TOKEN_SECRET } from "../setup/test-keys";
@@ -31,25 +32,29 @@ describe("token mode refusals (no upstream call, JSON error)", () => {
 
   it("Should refuse an expired token with 401 token_expired", async () => {
     const gw = tokenGateway();
-    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN }, Math.floor(Date.now() / 1000) - 3600);
+    const { token } = await mintToken(
+      SECRET,
+      { keyId: "ci", sub: "u1", ttlSeconds: 60, origin: ORIGIN },
+      Math.floor(Date.now() / 1000) - 3600,
+    );
     await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token, ORIGIN)), 401, "token_expired");
   });
 
   it("Should refuse a token signed with another secret", async () => {
     const gw = tokenGateway();
-    const { token } = await mintToken("another-secret-another-secret-another", { sub: "u1", ttlSeconds: 60, origin: ORIGIN });
+    const { token } = await mintToken("another-secret-another-secret-another", { keyId: "ci", sub: "u1", ttlSeconds: 60, origin: ORIGIN });
     await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token, ORIGIN)), 401, "invalid_token");
   });
 
   it("Should refuse a token whose lifetime exceeds TOKEN_MAX_TTL_SECONDS", async () => {
     const gw = tokenGateway();
-    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 7 * 24 * 3600, origin: ORIGIN });
+    const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u1", ttlSeconds: 7 * 24 * 3600, origin: ORIGIN });
     await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token, ORIGIN)), 401, "invalid_token");
   });
 
   it("Should refuse a token issued for another origin", async () => {
     const gw = tokenGateway({ ALLOWED_ORIGINS: `${ORIGIN},https://other.example.com` });
-    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN });
+    const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u1", ttlSeconds: 60, origin: ORIGIN });
     await expectRefused(
       gw,
       await gw.post("/v1/embeddings", EMBED, bearer(token, "https://other.example.com")),
@@ -60,7 +65,7 @@ describe("token mode refusals (no upstream call, JSON error)", () => {
 
   it("Should refuse a token without the needed scope", async () => {
     const gw = tokenGateway();
-    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN, scopes: ["embed"] });
+    const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u1", ttlSeconds: 60, origin: ORIGIN, scopes: ["embed"] });
     await expectRefused(gw, await gw.post("/v1/rerank", RERANK, bearer(token, ORIGIN)), 403, "missing_scope");
   });
 
@@ -81,7 +86,7 @@ describe("token mode refusals (no upstream call, JSON error)", () => {
 
   it("Should refuse tokens in key mode", async () => {
     const gw = gateway({ AUTH_MODE: "key" });
-    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60 });
+    const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u1", ttlSeconds: 60 });
     await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token)), 401, "invalid_credential");
   });
 
@@ -103,7 +108,7 @@ describe("token mode refusals (no upstream call, JSON error)", () => {
 describe("accepted credentials", () => {
   it("Should serve a valid token from its origin, with CORS headers for that origin", async () => {
     const gw = tokenGateway();
-    const { token } = await mintToken(SECRET, { sub: "u-ok", ttlSeconds: 600, origin: ORIGIN, scopes: ["embed", "rerank"] });
+    const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u-ok", ttlSeconds: 600, origin: ORIGIN, scopes: ["embed", "rerank"] });
     const res = await gw.post("/v1/embeddings", EMBED, bearer(token, ORIGIN));
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
@@ -192,10 +197,93 @@ describe("minting tokens", () => {
 
   it("Should not let a token mint tokens, nor mint for an origin that is not allowed", async () => {
     const gw = tokenGateway();
-    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN });
-    await expectRefused(gw, await gw.post("/v1/tokens", { sub: "x" }, bearer(token, ORIGIN)), 403, "server_key_required");
+    const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u1", ttlSeconds: 60, origin: ORIGIN });
+    await expectRefused(gw, await gw.post("/v1/tokens", { sub: "x", any_origin: true }, bearer(token, ORIGIN)), 403, "server_key_required");
     const res = await gw.post("/v1/tokens", { sub: "x", origin: "https://evil.example" }, bearer(TEST_SERVER_KEY_1));
     expect(res.status).toBe(400);
+  });
+});
+
+describe("token claims: what a token must carry", () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const complete = () => ({ sub: "u1", iat: now(), exp: now() + 600, iss: "embed-edge", aud: "embed-edge", kid: "ci", origin: ORIGIN });
+
+  it("Should refuse a token signed with the gateway's secret that lacks iat, iss, aud or kid, naming the claim", async () => {
+    const gw = tokenGateway();
+    for (const claim of ["iat", "iss", "aud", "kid"]) {
+      const { [claim as "iat"]: _, ...rest } = complete();
+      const res = await gw.post("/v1/embeddings", EMBED, bearer(await sign(rest, SECRET, "HS256"), ORIGIN));
+      const text = await res.clone().text();
+      expect(text, claim).toContain(`'${claim}'`);
+      await expectRefused(gw, res, 401, "invalid_token");
+    }
+  });
+
+  it("Should refuse a JWT made for another issuer or audience under the same secret", async () => {
+    const gw = tokenGateway();
+    for (const [claim, value] of [
+      ["iss", "another-service"],
+      ["aud", "another-app"],
+    ]) {
+      const token = await sign({ ...complete(), [claim]: value }, SECRET, "HS256");
+      const res = await gw.post("/v1/embeddings", EMBED, bearer(token, ORIGIN));
+      expect(await res.clone().text()).toContain(`'${claim}'`);
+      await expectRefused(gw, res, 401, "invalid_token");
+    }
+    expect((await gw.post("/v1/embeddings", EMBED, bearer(await sign(complete(), SECRET, "HS256"), ORIGIN))).status).toBe(200);
+  });
+
+  it("Should refuse a token whose lifetime exceeds TOKEN_MAX_TTL_SECONDS by a second", async () => {
+    const gw = tokenGateway({ TOKEN_MAX_TTL_SECONDS: "600" });
+    const token = await sign({ ...complete(), exp: now() + 601 }, SECRET, "HS256");
+    await expectRefused(gw, await gw.post("/v1/embeddings", EMBED, bearer(token, ORIGIN)), 401, "invalid_token");
+  });
+
+  it("Should refuse the tokens of a server key removed from GATEWAY_KEYS, and keep serving the other key's", async () => {
+    const { token: fromCi } = await mintToken(SECRET, { keyId: "ci", sub: "u1", ttlSeconds: 600, origin: ORIGIN });
+    const { token: fromBackend } = await mintToken(SECRET, { keyId: "backend", sub: "u1", ttlSeconds: 600, origin: ORIGIN });
+    const before = tokenGateway();
+    expect((await before.post("/v1/embeddings", EMBED, bearer(fromCi, ORIGIN))).status).toBe(200);
+    const after = tokenGateway({ GATEWAY_KEYS: `backend:${TEST_SERVER_KEY_2}` });
+    const refused = await after.post("/v1/embeddings", EMBED, bearer(fromCi, ORIGIN));
+    expect(await refused.clone().text()).toContain("GATEWAY_KEYS");
+    await expectRefused(after, refused, 401, "token_revoked");
+    expect((await after.post("/v1/embeddings", EMBED, bearer(fromBackend, ORIGIN))).status).toBe(200);
+  });
+
+  it("Should keep rate limits apart per minting key: another backend's tokens with the same sub cannot drain them", async () => {
+    const gw = tokenGateway();
+    const sub = `victim-${gw.tenant}`;
+    const { token: attacker } = await mintToken(SECRET, { keyId: "backend", sub, ttlSeconds: 600, origin: ORIGIN });
+    const { token: victim } = await mintToken(SECRET, { keyId: "ci", sub, ttlSeconds: 600, origin: ORIGIN });
+    let limited = false;
+    for (let i = 0; i < 200 && !limited; i++) {
+      limited = (await gw.request("/v1/models", { headers: bearer(attacker, ORIGIN) })).status === 429;
+    }
+    expect(limited, "the limiter never refused").toBe(true);
+    expect((await gw.request("/v1/models", { headers: bearer(victim, ORIGIN) })).status).toBe(200);
+  });
+
+  it("Should mint tokens that carry iat, iss, aud and the minting key's id", async () => {
+    const gw = tokenGateway();
+    const res = await gw.post("/v1/tokens", { sub: "user-7", origin: ORIGIN }, bearer(TEST_SERVER_KEY_2));
+    const { token } = (await res.json()) as { token: string };
+    const claims = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    expect(claims).toMatchObject({ sub: "user-7", iss: "embed-edge", aud: "embed-edge", kid: "backend", origin: ORIGIN });
+    expect(claims.exp - claims.iat).toBe(3600);
+  });
+
+  it("Should mint a token for every allowed origin only when asked with any_origin: true", async () => {
+    const other = "https://other.example.com";
+    const gw = tokenGateway({ ALLOWED_ORIGINS: `${ORIGIN},${other}` });
+    const silent = await gw.post("/v1/tokens", { sub: "x" }, bearer(TEST_SERVER_KEY_1));
+    expect(silent.status).toBe(400);
+    expect(((await silent.json()) as any).error).toMatchObject({ param: "origin", message: expect.stringContaining("any_origin") });
+    const both = await gw.post("/v1/tokens", { sub: "x", origin: ORIGIN, any_origin: true }, bearer(TEST_SERVER_KEY_1));
+    expect(((await both.json()) as any).error.param).toBe("any_origin");
+    const asked = await gw.post("/v1/tokens", { sub: "x", any_origin: true }, bearer(TEST_SERVER_KEY_1));
+    const { token } = (await asked.json()) as { token: string };
+    for (const origin of [ORIGIN, other]) expect((await gw.post("/v1/embeddings", EMBED, bearer(token, origin))).status).toBe(200);
   });
 });
 

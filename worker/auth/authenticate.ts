@@ -2,7 +2,7 @@ import type { Principal } from "../app-env";
 import type { GatewayConfig } from "../config";
 import { ApiError } from "../errors";
 import { matchServerKey } from "./server-keys";
-import { type TokenClaims, verifyToken } from "./tokens";
+import { TokenClaimError, type TokenClaims, verifyToken } from "./tokens";
 
 const unauthorized = (code: string, message: string) =>
   new ApiError(401, code, message, { headers: { "WWW-Authenticate": 'Bearer realm="embed-edge"' } });
@@ -33,28 +33,32 @@ async function verifyCredential(auth: GatewayConfig["auth"], req: RequestHeaders
   if (!presented) throw unauthorized("missing_credential", "Send a credential as 'Authorization: Bearer <key or token>'.");
 
   const serverKey = await matchServerKey(auth.serverKeys, presented);
-  if (serverKey) return { kind: "server-key", id: `key:${serverKey.id}`, scopes: "all" };
+  if (serverKey) return { kind: "server-key", id: `key:${serverKey.id}`, keyId: serverKey.id, scopes: "all" };
   if (auth.mode !== "token") throw unauthorized("invalid_credential", "The server key is not valid.");
 
   let claims: TokenClaims;
   try {
     claims = await verifyToken(auth.tokenSecret, presented);
   } catch (err) {
-    const expired = (err as Error)?.name === "JwtTokenExpired";
-    throw unauthorized(
-      expired ? "token_expired" : "invalid_token",
-      expired ? "The token has expired; get a fresh one." : "The credential is neither a server key nor a valid token.",
-    );
+    if ((err as Error)?.name === "JwtTokenExpired") throw unauthorized("token_expired", "The token has expired; get a fresh one.");
+    if (err instanceof TokenClaimError) throw unauthorized("invalid_token", `The token ${err.reason}; get a fresh one.`);
+    throw unauthorized("invalid_token", "The credential is neither a server key nor a valid token.");
   }
-  if (claims.exp - (claims.iat ?? claims.exp) > auth.tokenMaxTtlSeconds + 60) {
+  if (claims.exp - claims.iat > auth.tokenMaxTtlSeconds) {
     throw unauthorized("invalid_token", `The token lives longer than this gateway allows (${auth.tokenMaxTtlSeconds} s).`);
+  }
+  // The key that minted the token must still be a key: removing it from GATEWAY_KEYS revokes its tokens.
+  if (!auth.serverKeys.some((key) => key.id === claims.kid)) {
+    throw unauthorized("token_revoked", `The key that minted this token ('${claims.kid}') is no longer in GATEWAY_KEYS; get a fresh one.`);
   }
   if (claims.origin !== undefined && claims.origin !== req.header("origin")) {
     throw new ApiError(403, "token_origin_mismatch", "This token was issued for another origin.");
   }
   return {
     kind: "token",
-    id: `sub:${claims.sub}`,
+    // Per minting key and sub: one backend's tokens cannot spend another's limits by reusing its subs.
+    id: `${claims.kid}/${claims.sub}`,
+    keyId: claims.kid,
     scopes: Array.isArray(claims.scopes) ? new Set(claims.scopes) : "all",
     tier: claims.tier,
   };
