@@ -136,13 +136,31 @@ describe("config: a bad value names the variable, never its value", () => {
         );
       }
     }
-    expect(parseConfig(minimal({ AUTH_MODE: "token", TOKEN_SECRET: strong, GATEWAY_KEYS: `ci:${strong}` })).auth.serverKeys).toEqual([
-      { id: "ci", secret: strong },
-    ]);
+    const strongConfig = minimal({
+      AUTH_MODE: "token",
+      TOKEN_SECRET: strong,
+      GATEWAY_KEYS: `ci:${strong}`,
+      RATE_LIMITER: env.RATE_LIMITER,
+    });
+    expect(parseConfig(strongConfig).auth.serverKeys).toEqual([{ id: "ci", secret: strong }]);
     // Open mode reads neither, so it does not judge them.
     expect(parseConfig(minimal({ TOKEN_SECRET: "short", GATEWAY_KEYS: "backend:" })).auth.mode).toBe("open");
     // Token mode needs a key: a token names the key that minted it.
     expect(errorOf(() => parseConfig(minimal({ AUTH_MODE: "token", TOKEN_SECRET: strong }))).message).toContain("GATEWAY_KEYS");
+  });
+
+  it("Should refuse token and key modes without the RATE_LIMITER binding unless RATE_LIMIT=off says so", () => {
+    const secured = (mode: string, vars: Record<string, unknown> = {}) =>
+      minimal({ AUTH_MODE: mode, TOKEN_SECRET: "t".repeat(40), GATEWAY_KEYS: `ci:${"k".repeat(40)}`, ...vars });
+    for (const mode of ["token", "key"]) {
+      expect(errorOf(() => parseConfig(secured(mode))).message).toContain("RATE_LIMITER");
+      expect(parseConfig(secured(mode, { RATE_LIMITER: env.RATE_LIMITER })).auth.rateLimit).toBe(true);
+      expect(parseConfig(secured(mode, { RATE_LIMIT: "off" })).auth.rateLimit).toBe(false);
+    }
+    expect(parseConfig(minimal()).auth.rateLimit).toBe(true);
+    const message = errorOf(() => parseConfig(minimal({ RATE_LIMIT: SECRET }))).message;
+    expect(message).toContain("RATE_LIMIT");
+    expect(message).not.toContain(SECRET);
   });
 
   it("Should answer requests with a 500 gateway_misconfigured that names the variable and not its value", () => {

@@ -45,6 +45,8 @@ export interface GatewayConfig {
     serverKeys: ServerKey[];
     tokenSecret: string;
     tokenMaxTtlSeconds: number;
+    /** RATE_LIMIT: false only when `off` says so; a missing limiter binding outside open mode is then no error. */
+    rateLimit: boolean;
   };
   allowedOrigins: string[];
   /** Which requests get an info log line (warnings and errors always do). */
@@ -70,6 +72,7 @@ export type GatewayEnv = Env & {
   MEMORY_CACHE_BYTES?: string;
   STORE_READ_DEADLINE_MS?: string;
   LOG_REQUESTS?: string;
+  RATE_LIMIT?: string;
   EMBED_CACHE_DB?: D1Database;
 };
 
@@ -142,6 +145,12 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
   // Tokens name the key that minted them, so token mode needs a key as much as key mode does.
   if (mode !== "open" && serverKeys.length === 0) throw new Error(`AUTH_MODE=${mode} needs GATEWAY_KEYS`);
   if (mode !== "open") checkServerKeys(serverKeys);
+  const rateLimit = (env.RATE_LIMIT || "on").toLowerCase();
+  if (rateLimit !== "on" && rateLimit !== "off") throw new Error("RATE_LIMIT must be on or off");
+  // Fail closed, as for a missing KV binding: a lost [[ratelimits]] block must not silently mean no limits.
+  if (rateLimit === "on" && mode !== "open" && !env.RATE_LIMITER) {
+    throw new Error("the RATE_LIMITER rate-limit binding is missing (set RATE_LIMIT=off to run without limits)");
+  }
 
   const upstreamTimeoutMs = readInt(env, "UPSTREAM_TIMEOUT_MS", 100, 300_000);
   const upstreamRetries = readInt(env, "UPSTREAM_RETRIES", 0, 5);
@@ -171,6 +180,7 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       serverKeys,
       tokenSecret,
       tokenMaxTtlSeconds: readInt(env, "TOKEN_MAX_TTL_SECONDS", 60, 24 * 3600),
+      rateLimit: rateLimit === "on",
     },
     logRequests,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "")

@@ -1,5 +1,5 @@
 import { sign } from "hono/jwt";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { mintToken } from "../../worker/auth/tokens";
 import { TEST_SERVER_KEY_1, TEST_SERVER_KEY_2, TEST_TOKEN_SECRET } from "../setup/test-keys";
 import { STAND_IN_API_KEY } from "../upstream/together-stand-in";
@@ -288,6 +288,41 @@ describe("token claims: what a token must carry", () => {
 });
 
 describe("rate limits", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("Should refuse to serve outside open mode when the RATE_LIMITER binding is missing, unless RATE_LIMIT=off", async () => {
+    for (const mode of ["token", "key"]) {
+      const unlimited = gateway({ AUTH_MODE: mode, RATE_LIMITER: undefined } as unknown as Record<string, string>);
+      const res = await unlimited.post("/v1/embeddings", EMBED, bearer(TEST_SERVER_KEY_1));
+      expect(res.status).toBe(500);
+      const error = ((await res.json()) as any).error;
+      expect(error.code).toBe("gateway_misconfigured");
+      expect(error.message).toContain("RATE_LIMITER");
+      const off = gateway({ AUTH_MODE: mode, RATE_LIMIT: "off", RATE_LIMITER: undefined } as unknown as Record<string, string>);
+      expect((await off.post("/v1/embeddings", EMBED, bearer(TEST_SERVER_KEY_1))).status).toBe(200);
+    }
+  });
+
+  it("Should answer 503 with Retry-After when the limiter fails, logging it once a minute rather than per request", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    // The one binding stand-in here: a local rate limiter cannot be made to fail.
+    const throwing = {
+      limit: () => {
+        throw new Error("limiter exploded");
+      },
+    };
+    const rejecting = { limit: () => Promise.reject(new Error("limiter unreachable")) };
+    for (const limiter of [throwing, rejecting]) {
+      const gw = tokenGateway({ RATE_LIMITER: limiter } as unknown as Record<string, string>);
+      for (let i = 0; i < 3; i++) {
+        const res = await gw.post("/v1/embeddings", EMBED, bearer(TEST_SERVER_KEY_1));
+        expect(res.headers.get("retry-after")).toBe("10");
+        await expectRefused(gw, res, 503, "rate_limiter_unavailable");
+      }
+    }
+    expect(errors.mock.calls.filter((call) => String(call[0]).includes("rate limiter")).length).toBe(1);
+  });
+
   it("Should refuse a client over its rate limit with 429 JSON and retry-after, without calling upstream", async () => {
     const gw = gateway({ AUTH_MODE: "open" });
     let refused: Response | undefined;
