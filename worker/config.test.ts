@@ -211,17 +211,44 @@ describe("config: providers", () => {
     expect(settings.find((s) => s.name === "together")!.baseURL).toBe("https://api.together.ai/v1");
   });
 
+  it("Should refuse to send a key over plain http except to this machine, naming the variable", () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ OPENAI_BASE_URL: `http://${SECRET}.example.com/v1`, OPENAI_API_KEY: "o" }, "OPENAI_BASE_URL"],
+      [{ TOGETHER_BASE_URL: "http://api.together.ai/v1", TOGETHER_API_KEY: "t" }, "TOGETHER_BASE_URL"],
+      [{ COHERE_BASE_URL: "http://10.0.0.5/v2", COHERE_API_KEY: "c" }, "COHERE_BASE_URL"],
+      [{ WORKERS_AI_BASE_URL: "http://cf.example.com", WORKERS_AI_ACCOUNT_ID: "a", WORKERS_AI_API_TOKEN: "t" }, "WORKERS_AI_BASE_URL"],
+      [
+        {
+          PROVIDERS: JSON.stringify([{ name: "tei", kind: "openai", base_url: "http://tei.internal/v1", api_key_var: "TEI_KEY" }]),
+          TEI_KEY: "k",
+        },
+        "PROVIDERS (tei).base_url",
+      ],
+    ];
+    for (const [vars, variable] of cases) {
+      const message = errorOf(() => parseConfig(minimal(vars))).message;
+      expect(message).toContain(variable);
+      expect(message).toContain("https");
+      expect(message).not.toContain(SECRET);
+    }
+    for (const host of ["127.0.0.1:8080", "localhost:3000", "[::1]:9000", "tei.localhost"]) {
+      expect(names({ OPENAI_BASE_URL: `http://${host}/v1`, OPENAI_API_KEY: "o" })).toEqual(["openai"]);
+    }
+    // Without a key there is no key to leak: a private TEI over http stays allowed.
+    expect(names({ PROVIDERS: JSON.stringify([{ name: "tei", kind: "openai", base_url: "http://tei.internal/v1" }]) })).toEqual(["tei"]);
+  });
+
   it("Should serve the local models for LOCAL_PROVIDER on, true or 1 in any case, and not for off", () => {
     for (const on of ["on", "ON", "true", "1"]) expect(names({ LOCAL_PROVIDER: on })).toEqual(["local"]);
     for (const off of ["off", "false", "0", ""]) expect(names({ LOCAL_PROVIDER: off })).toEqual([]);
   });
 
   it("Should add PROVIDERS entries, configured when the variable they name holds a key", () => {
-    const tei = { name: "tei", kind: "openai", base_url: "http://tei.internal/v1/", api_key_var: "TEI_KEY" };
+    const tei = { name: "tei", kind: "openai", base_url: "https://tei.internal/v1/", api_key_var: "TEI_KEY" };
     const config = parseConfig(minimal({ PROVIDERS: JSON.stringify([tei]), TEI_KEY: "tei-key" }));
     expect(config.providerSettings.find((s) => s.name === "tei")).toMatchObject({
       kind: "openai",
-      baseURL: "http://tei.internal/v1",
+      baseURL: "https://tei.internal/v1",
       apiKey: "tei-key",
       vars: ["TEI_KEY"],
       configured: true,

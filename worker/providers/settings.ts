@@ -33,6 +33,22 @@ function baseURL(raw: string | undefined, fallback: string, variable: string): s
   return url;
 }
 
+/** Hosts whose traffic never leaves the machine: the only ones a key may reach over plain http. */
+const isLoopback = (host: string) =>
+  host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "[::1]";
+
+/**
+ * Refuses sending a key (and the users' texts) over plain http to anything but this machine: on the
+ * way there anyone could read both. Upstreams without a key (TEI, Ollama on a private network) may
+ * use http.
+ */
+function checkTransport(url: string, apiKey: string | undefined, variable: string): void {
+  const { protocol, hostname } = new URL(url);
+  if (apiKey !== undefined && protocol === "http:" && !isLoopback(hostname)) {
+    throw new Error(`${variable} must be an https URL: a key is sent there (plain http only for localhost)`);
+  }
+}
+
 const DEFAULT_BASE_URLS: Record<Exclude<ProviderKind, "local">, string> = {
   together: "https://api.together.ai/v1",
   "workers-ai": "https://api.cloudflare.com/client/v4",
@@ -44,10 +60,12 @@ const DEFAULT_BASE_URLS: Record<Exclude<ProviderKind, "local">, string> = {
 function keyed(env: Env, kind: "together" | "openai" | "cohere", prefix: string): ProviderSettings {
   const apiKey = str(env, `${prefix}_API_KEY`);
   const baseVar = `${prefix}_BASE_URL`;
+  const url = baseURL(str(env, baseVar), DEFAULT_BASE_URLS[kind], baseVar);
+  checkTransport(url, apiKey, baseVar);
   return {
     name: kind,
     kind,
-    baseURL: baseURL(str(env, baseVar), DEFAULT_BASE_URLS[kind], baseVar),
+    baseURL: url,
     apiKey,
     vars: [`${prefix}_API_KEY`],
     configured: apiKey !== undefined,
@@ -58,6 +76,8 @@ function keyed(env: Env, kind: "together" | "openai" | "cohere", prefix: string)
 function defaultInstances(env: Env): ProviderSettings[] {
   const accountId = str(env, "WORKERS_AI_ACCOUNT_ID");
   const cfToken = str(env, "WORKERS_AI_API_TOKEN");
+  const workersAiURL = baseURL(str(env, "WORKERS_AI_BASE_URL"), DEFAULT_BASE_URLS["workers-ai"], "WORKERS_AI_BASE_URL");
+  checkTransport(workersAiURL, cfToken, "WORKERS_AI_BASE_URL");
   const local = (str(env, "LOCAL_PROVIDER") ?? "off").toLowerCase();
   if (!["on", "off", "true", "false", "1", "0"].includes(local)) throw new Error("LOCAL_PROVIDER must be on or off");
   return [
@@ -65,7 +85,7 @@ function defaultInstances(env: Env): ProviderSettings[] {
     {
       name: "workers-ai",
       kind: "workers-ai",
-      baseURL: baseURL(str(env, "WORKERS_AI_BASE_URL"), DEFAULT_BASE_URLS["workers-ai"], "WORKERS_AI_BASE_URL"),
+      baseURL: workersAiURL,
       apiKey: cfToken,
       accountId,
       vars: ["WORKERS_AI_ACCOUNT_ID", "WORKERS_AI_API_TOKEN"],
@@ -120,6 +140,7 @@ export function parseProviders(env: Env): ProviderSettings[] {
     const variable = `PROVIDERS (${entry.name}).base_url`;
     const url = entry.kind === "local" ? "" : baseURL(entry.base_url, DEFAULT_BASE_URLS[entry.kind], variable);
     const apiKey = entry.api_key_var ? str(env, entry.api_key_var) : undefined;
+    if (url) checkTransport(url, apiKey, variable);
     const accountId = entry.account_id ?? (entry.account_id_var ? str(env, entry.account_id_var) : undefined);
     const vars = [entry.api_key_var, entry.account_id_var].filter((v): v is string => v !== undefined);
     const configured = (!entry.api_key_var || apiKey !== undefined) && (entry.kind !== "workers-ai" || accountId !== undefined);

@@ -1,5 +1,6 @@
 import { ApiError } from "../errors";
 import type { ProviderSettings } from "../providers/settings";
+import { DEFAULT_MAX_RESPONSE_BYTES, readCappedText } from "./capped-body";
 import { backoffMs, MAX_RETRY_WAIT_MS, RETRYABLE_STATUSES, retryAfterMs } from "./retry-policy";
 import { providerMessage } from "./upstream-message";
 
@@ -20,9 +21,17 @@ const label = (p: ProviderSettings) => `the ${p.name} provider`;
  * POSTs JSON to an upstream and returns its parsed JSON body. Retries 429/502/503/504 and network
  * errors with jittered backoff (honouring retry-after), times out each attempt, and turns every
  * failure into an ApiError that never echoes the key; a provider's own message is passed on only for
- * refusals of the input, trimmed and scrubbed of anything that looks like a credential.
+ * refusals of the input, trimmed and scrubbed of anything that looks like a credential. Redirects are
+ * not followed (the user's texts would go wherever a Location header says); the answer is read up to
+ * `maxBytes`.
  */
-export async function postJson(target: UpstreamTarget, url: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
+export async function postJson(
+  target: UpstreamTarget,
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  maxBytes = DEFAULT_MAX_RESPONSE_BYTES,
+): Promise<unknown> {
   const { provider } = target;
   const payload = JSON.stringify(body);
   const path = new URL(url).pathname;
@@ -34,6 +43,7 @@ export async function postJson(target: UpstreamTarget, url: string, body: unknow
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json", ...headers },
         body: payload,
+        redirect: "manual",
         signal: AbortSignal.timeout(target.timeoutMs),
       });
     } catch (err) {
@@ -49,7 +59,16 @@ export async function postJson(target: UpstreamTarget, url: string, body: unknow
       continue;
     }
 
-    if (response.ok) return readJson(response, provider);
+    if (response.ok) return readJson(response, provider, maxBytes);
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      log(target, { message: "upstream redirect not followed", status: response.status, attempt, path });
+      throw new ApiError(
+        502,
+        "upstream_redirected",
+        `${cap(label(provider))} answered with a redirect (HTTP ${response.status}), which the gateway does not follow: check ${baseVar(provider)}.`,
+      );
+    }
 
     const wait = retryAfterMs(response.headers);
     const retryable = RETRYABLE_STATUSES.has(response.status) && (wait === undefined || wait <= MAX_RETRY_WAIT_MS);
@@ -106,13 +125,16 @@ function baseVar(provider: ProviderSettings): string {
   return provider.name === provider.kind ? (vars[provider.kind] ?? "PROVIDERS") : `PROVIDERS entry '${provider.name}'`;
 }
 
-async function readJson(response: Response, provider: ProviderSettings): Promise<unknown> {
-  let text: string;
+async function readJson(response: Response, provider: ProviderSettings, maxBytes: number): Promise<unknown> {
+  let text: string | undefined;
   try {
-    text = await response.text();
+    text = await readCappedText(response, maxBytes);
   } catch (err) {
     // The upstream died after its headers: no answer, and not the request's fault.
     throw new ApiError(502, "upstream_unreachable", `${cap(label(provider))} broke off its answer.`, { cause: err });
+  }
+  if (text === undefined) {
+    throw new ApiError(502, "upstream_response_too_large", `${cap(label(provider))} answered with more than ${maxBytes} bytes.`);
   }
   try {
     return JSON.parse(text);

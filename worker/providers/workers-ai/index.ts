@@ -1,4 +1,5 @@
 import { estimateUsage } from "../../cache/usage";
+import { embeddingsResponseCap } from "../../upstream/capped-body";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
 import { alignByIndex, badResponse, finiteScore } from "../response-shape";
@@ -15,10 +16,15 @@ export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
  */
 export function workersAiProvider(settings: ProviderSettings, limits: UpstreamLimits): Provider {
   const name = settings.name;
-  const run = async (ctx: Parameters<NonNullable<Provider["embed"]>>[0], model: string, input: Record<string, unknown>) => {
+  const run = async (
+    ctx: Parameters<NonNullable<Provider["embed"]>>[0],
+    model: string,
+    input: Record<string, unknown>,
+    maxBytes?: number,
+  ) => {
     // The model id has slashes of its own (`@cf/baai/...`); the path takes it as is, as Cloudflare's docs do.
     const url = `${settings.baseURL}/accounts/${encodeURIComponent(settings.accountId ?? "")}/ai/run/${model}`;
-    const json = (await postJson(targetFor(settings, limits, ctx), url, input, bearer(settings))) as {
+    const json = (await postJson(targetFor(settings, limits, ctx), url, input, bearer(settings), maxBytes)) as {
       success?: boolean;
       result?: unknown;
     };
@@ -31,7 +37,7 @@ export function workersAiProvider(settings: ProviderSettings, limits: UpstreamLi
     namespace: `workers-ai|${settings.baseURL}|${settings.accountId}`,
     cacheable: { embed: true, rerank: true },
     async embed(ctx, model, texts, params) {
-      const result = await run(ctx, model, { ...params, text: texts });
+      const result = await run(ctx, model, { ...params, text: texts }, embeddingsResponseCap(texts.length));
       // Text embedding models answer `data`; bge-m3 answers `response` for some inputs.
       const rows = (Array.isArray(result.data) ? result.data : result.response) as unknown;
       if (!Array.isArray(rows) || rows.length !== texts.length) throw badResponse(name, "a wrong number of embeddings");
