@@ -39,6 +39,20 @@ describe("first contact: what a newcomer hits", () => {
     expect(JSON.parse(line!)).toMatchObject({ origin: "http://localhost:5173", allowed_origins: ["https://app.example.com"] });
   });
 
+  it("Should not log an OPTIONS without Origin, and log a refused origin's preflights once, not once each", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const gw = gateway(tokenMode);
+    for (let i = 0; i < 20; i++) expect((await gw.request("/v1/embeddings", { method: "OPTIONS" })).status).toBe(204);
+    expect(warn).not.toHaveBeenCalled();
+    for (let i = 0; i < 20; i++) {
+      await gw.request("/v1/embeddings", {
+        method: "OPTIONS",
+        headers: { origin: "https://flood.example", "access-control-request-method": "POST" },
+      });
+    }
+    expect(warn.mock.calls.filter((call) => String(call[0]).includes("https://flood.example"))).toHaveLength(1);
+  });
+
   it("Should list models as a bare array for Together's SDK and as {object, data} for everyone else", async () => {
     const gw = gateway();
     const together = await (await gw.request("/v1/models", { headers: { "user-agent": "Together/JS 0.52.0" } })).json();

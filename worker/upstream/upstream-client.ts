@@ -78,11 +78,11 @@ export async function postJson(
       await sleep(wait ?? backoffMs(attempt));
       continue;
     }
-    throw await statusError(response, provider, path, wait);
+    throw await statusError(response, provider, wait);
   }
 }
 
-async function statusError(response: Response, provider: ProviderSettings, path: string, waitMs: number | undefined): Promise<ApiError> {
+async function statusError(response: Response, provider: ProviderSettings, waitMs: number | undefined): Promise<ApiError> {
   const { status } = response;
   const who = label(provider);
   if (status === 401 || status === 403) {
@@ -108,7 +108,8 @@ async function statusError(response: Response, provider: ProviderSettings, path:
     if (status !== 404) {
       return new ApiError(400, "upstream_rejected", `${cap(who)} refused the request (HTTP ${status})${message ? `: ${message}` : "."}`);
     }
-    return new ApiError(502, "upstream_not_found", `${cap(who)} answered 404 for POST ${path}: check its base URL (${baseVar(provider)}).`);
+    // The path stays in the log (written above): it holds the Workers AI account id, no business of clients.
+    return new ApiError(502, "upstream_not_found", `${cap(who)} answered 404: check its base URL (${baseVar(provider)}).`);
   }
   await response.body?.cancel();
   if (status === 504) return new ApiError(504, "upstream_timeout", `${cap(who)} timed out.`);
