@@ -339,4 +339,16 @@ describe("rate limits", () => {
     // Other clients are unaffected.
     expect((await gw.request("/v1/models", { headers: { "cf-connecting-ip": "203.0.113.78" } })).status).toBe(200);
   });
+
+  it("Should key open-mode IPv6 clients by their /64, so rotating addresses within it buys no extra requests", async () => {
+    const gw = gateway({ AUTH_MODE: "open" });
+    const network = `2001:db8:${(Date.now() & 0xffff).toString(16)}:77`;
+    let limited = false;
+    for (let i = 1; i <= 200 && !limited; i++) {
+      const res = await gw.request("/v1/models", { headers: { "cf-connecting-ip": `${network}:${i.toString(16)}::1` } });
+      limited = res.status === 429;
+    }
+    expect(limited, "rotating addresses within one /64 were never limited").toBe(true);
+    expect((await gw.request("/v1/models", { headers: { "cf-connecting-ip": `${network.slice(0, -2)}78::1` } })).status).toBe(200);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Principal } from "../app-env";
 import type { GatewayConfig } from "../config";
 import { ApiError } from "../errors";
+import { clientKey } from "./client-address";
 import { matchServerKey } from "./server-keys";
 import { TokenClaimError, type TokenClaims, verifyToken } from "./tokens";
 
@@ -19,12 +20,12 @@ export interface RequestHeaders {
 
 /**
  * Who is calling, according to AUTH_MODE:
- * - open: everyone, keyed by client IP (synchronous: nothing to verify);
+ * - open: everyone, keyed by client IP, IPv6 by /64 (synchronous: nothing to verify);
  * - key: a server key from GATEWAY_KEYS;
  * - token: a server key, or a signed short-lived token bound to the request's Origin.
  */
 export function authenticate(auth: GatewayConfig["auth"], req: RequestHeaders): Principal | Promise<Principal> {
-  if (auth.mode === "open") return { kind: "anonymous", id: `ip:${req.header("cf-connecting-ip") ?? "unknown"}`, scopes: "all" };
+  if (auth.mode === "open") return { kind: "anonymous", id: clientKey(req.header("cf-connecting-ip")), scopes: "all" };
   return verifyCredential(auth, req);
 }
 
