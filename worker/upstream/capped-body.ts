@@ -14,26 +14,28 @@ export async function readCappedText(response: Response, maxBytes: number): Prom
   // HTTP framing ends an uncompressed body at its Content-Length: the native read is safe and fastest.
   if (declared !== null && !encoded) return response.text();
   if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+  // Counted on the way through and read natively: no second copy of the bytes in JavaScript.
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
+  let exceeded = false;
+  const counted = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        total += chunk.byteLength;
+        if (total > maxBytes) {
+          exceeded = true;
+          controller.error(new RangeError(`body over ${maxBytes} bytes`));
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  try {
+    return await new Response(counted).text();
+  } catch (err) {
+    if (exceeded) return undefined;
+    throw err;
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
 }
 
 /** The most a refusal's body may hold: its message is all the gateway reads from it. */
