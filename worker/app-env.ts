@@ -4,8 +4,10 @@ import type { Gateway } from "./gateway";
 /** Who is calling, as established by the auth middleware. */
 export interface Principal {
   kind: "token" | "server-key" | "anonymous";
-  /** Token `sub`, server-key id or client IP: the rate-limit key. */
+  /** `kid/sub` for tokens, `key:<id>` for server keys, `ip:<address>` in open mode: the rate-limit key. */
   id: string;
+  /** The server key's id, for server keys and the key that minted a token. */
+  keyId?: string;
   /** Scopes a token grants; server keys and open mode may do everything. */
   scopes: ReadonlySet<string> | "all";
   tier?: string;

@@ -1,3 +1,4 @@
+import { weakSecretReason } from "./auth/secret-rules";
 import { type Catalogue, parseCatalogue } from "./catalogue/catalogue";
 import { buildProviders, PROVIDER_DESCRIPTORS } from "./providers/registry";
 import { type ProviderSettings, parseProviders } from "./providers/settings";
@@ -6,7 +7,7 @@ import type { Provider } from "./providers/types";
 export type AuthMode = "token" | "key" | "open";
 
 export interface ServerKey {
-  /** Shown in logs and used as the rate-limit key; never the secret itself. */
+  /** Shown in logs, used as the rate-limit key and as the `kid` of the tokens it mints; never the secret itself. */
   id: string;
   secret: string;
 }
@@ -46,6 +47,8 @@ export interface GatewayConfig {
     serverKeys: ServerKey[];
     tokenSecret: string;
     tokenMaxTtlSeconds: number;
+    /** RATE_LIMIT: false only when `off` says so; a missing limiter binding outside open mode is then no error. */
+    rateLimit: boolean;
   };
   allowedOrigins: string[];
   /** Which requests get an info log line (warnings and errors always do). */
@@ -66,6 +69,7 @@ export type GatewayEnv = Env & {
   MEMORY_CACHE_BYTES?: string;
   STORE_READ_DEADLINE_MS?: string;
   LOG_REQUESTS?: string;
+  RATE_LIMIT?: string;
   EMBED_CACHE_DB?: D1Database;
 };
 
@@ -110,6 +114,22 @@ export function parseServerKeys(raw: string | undefined): ServerKey[] {
     });
 }
 
+/**
+ * Refuses server keys an attacker would guess or confuse: weak secrets (`backend:` is an empty one)
+ * and ids that are not plain names or appear twice (a token's `kid` must name exactly one key).
+ * Errors name the key id, never the secret.
+ */
+function checkServerKeys(keys: readonly ServerKey[]): void {
+  const ids = new Set<string>();
+  for (const { id, secret } of keys) {
+    if (!/^[\w.-]{1,64}$/.test(id)) throw new Error("GATEWAY_KEYS: a key id may hold only letters, digits, '.', '_' and '-'");
+    if (ids.has(id)) throw new Error(`GATEWAY_KEYS: the key id '${id}' appears twice`);
+    ids.add(id);
+    const weak = weakSecretReason(secret);
+    if (weak) throw new Error(`GATEWAY_KEYS: the secret of key '${id}' ${weak}`);
+  }
+}
+
 export function parseConfig(env: GatewayEnv): GatewayConfig {
   const mode = (env.AUTH_MODE || "token") as AuthMode;
   if (!["token", "key", "open"].includes(mode)) throw new Error("AUTH_MODE must be token, key or open");
@@ -120,9 +140,18 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
   if (store === "kv" && !env.EMBED_CACHE) throw new Error("the EMBED_CACHE KV binding is missing");
   if (store === "d1" && !env.EMBED_CACHE_DB) throw new Error("CACHE_STORE=d1 needs the EMBED_CACHE_DB D1 binding");
   const serverKeys = parseServerKeys(env.GATEWAY_KEYS);
-  if (mode === "key" && serverKeys.length === 0) throw new Error("AUTH_MODE=key needs GATEWAY_KEYS");
   const tokenSecret = env.TOKEN_SECRET ?? "";
-  if (mode === "token" && tokenSecret.length < 32) throw new Error("AUTH_MODE=token needs TOKEN_SECRET of at least 32 characters");
+  const weakTokenSecret = mode === "token" ? weakSecretReason(tokenSecret) : undefined;
+  if (weakTokenSecret) throw new Error(`AUTH_MODE=token needs a strong TOKEN_SECRET: it ${weakTokenSecret}`);
+  // Tokens name the key that minted them, so token mode needs a key as much as key mode does.
+  if (mode !== "open" && serverKeys.length === 0) throw new Error(`AUTH_MODE=${mode} needs GATEWAY_KEYS`);
+  if (mode !== "open") checkServerKeys(serverKeys);
+  const rateLimit = (env.RATE_LIMIT || "on").toLowerCase();
+  if (rateLimit !== "on" && rateLimit !== "off") throw new Error("RATE_LIMIT must be on or off");
+  // Fail closed, as for a missing KV binding: a lost [[ratelimits]] block must not silently mean no limits.
+  if (rateLimit === "on" && mode !== "open" && !env.RATE_LIMITER) {
+    throw new Error("the RATE_LIMITER rate-limit binding is missing (set RATE_LIMIT=off to run without limits)");
+  }
 
   const upstreamTimeoutMs = readInt(env, "UPSTREAM_TIMEOUT_MS", 100, 300_000);
   const upstreamRetries = readInt(env, "UPSTREAM_RETRIES", 0, 5);
@@ -154,6 +183,7 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       serverKeys,
       tokenSecret,
       tokenMaxTtlSeconds: readInt(env, "TOKEN_MAX_TTL_SECONDS", 60, 24 * 3600),
+      rateLimit: rateLimit === "on",
     },
     logRequests,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "")

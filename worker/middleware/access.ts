@@ -31,7 +31,7 @@ export function access(rules: AccessRules): MiddlewareHandler<AppEnv> {
     const authenticated = authenticate(config.auth, gateway.keyDigests, c.req);
     const principal = authenticated instanceof Promise ? await authenticated : authenticated;
     c.set("principal", principal);
-    const limited = checkRateLimit(c.env, principal);
+    const limited = checkRateLimit(c.env, principal, config.auth.rateLimit, c.get("requestId"));
     if (limited) await limited;
     const scope = rules.scopes[path];
     if (scope !== undefined) checkScope(principal, scope);

@@ -1,4 +1,5 @@
 import { readUsage, type Usage } from "../common/token-usage";
+import { embeddingsResponseCap } from "../upstream/capped-body";
 import { postJson, type UpstreamTarget } from "../upstream/upstream-client";
 import { openAiStyleVectors } from "./response-shape";
 import type { ProviderSettings } from "./settings";
@@ -33,7 +34,8 @@ export async function embedOpenAiStyle(
   texts: readonly string[],
 ): Promise<{ vectors: RawVector[]; usage: Usage }> {
   const body = { ...fields, input: texts, encoding_format: "base64" };
-  const json = (await postJson(targetFor(settings, limits, ctx), `${settings.baseURL}/embeddings`, body, bearer(settings))) as {
+  const target = targetFor(settings, limits, ctx);
+  const json = (await postJson(target, `${settings.baseURL}/embeddings`, body, bearer(settings), embeddingsResponseCap(texts.length))) as {
     usage?: unknown;
   };
   return { vectors: openAiStyleVectors(settings.name, texts.length, json), usage: readUsage(json.usage) };

@@ -38,6 +38,22 @@ export function baseURL(raw: string | undefined, fallback: string, variable: str
   return url;
 }
 
+/** Hosts whose traffic never leaves the machine: the only ones a key may reach over plain http. */
+const isLoopback = (host: string) =>
+  host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "[::1]";
+
+/**
+ * Refuses sending a key (and the users' texts) over plain http to anything but this machine: on the
+ * way there anyone could read both. Upstreams without a key (TEI, Ollama on a private network) may
+ * use http.
+ */
+export function checkTransport(url: string, apiKey: string | undefined, variable: string): void {
+  const { protocol, hostname } = new URL(url);
+  if (apiKey !== undefined && protocol === "http:" && !isLoopback(hostname)) {
+    throw new Error(`${variable} must be an https URL: a key is sent there (plain http only for localhost)`);
+  }
+}
+
 /**
  * What a provider kind's folder exports, and all the gateway needs to know of the kind: its name, its
  * default base URL, what it serves, how its default instance is configured and how to build one.
@@ -62,10 +78,12 @@ export interface ProviderDescriptor {
 export function keyedInstance(env: EnvVars, descriptor: ProviderDescriptor, prefix: string): ProviderSettings {
   const apiKey = str(env, `${prefix}_API_KEY`);
   const baseVar = `${prefix}_BASE_URL`;
+  const url = baseURL(str(env, baseVar), descriptor.defaultBaseURL, baseVar);
+  checkTransport(url, apiKey, baseVar);
   return {
     name: descriptor.kind,
     kind: descriptor.kind,
-    baseURL: baseURL(str(env, baseVar), descriptor.defaultBaseURL, baseVar),
+    baseURL: url,
     apiKey,
     vars: [`${prefix}_API_KEY`],
     baseVar,
@@ -120,6 +138,7 @@ export function parseProviders(env: EnvVars, descriptors: readonly ProviderDescr
     const variable = `PROVIDERS (${entry.name}).base_url`;
     const url = descriptor.defaultBaseURL === "" ? "" : baseURL(entry.base_url, descriptor.defaultBaseURL, variable);
     const apiKey = entry.api_key_var ? str(env, entry.api_key_var) : undefined;
+    if (url) checkTransport(url, apiKey, variable);
     const accountId = entry.account_id ?? (entry.account_id_var ? str(env, entry.account_id_var) : undefined);
     const vars = [entry.api_key_var, entry.account_id_var].filter((v): v is string => v !== undefined);
     const configured = (!entry.api_key_var || apiKey !== undefined) && (!descriptor.needsAccount || accountId !== undefined);

@@ -1,9 +1,10 @@
 import { estimateRerankUsage, estimateUsage } from "../../common/token-usage";
 import { badUpstreamResponse } from "../../errors";
+import { embeddingsResponseCap } from "../../upstream/capped-body";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
 import { alignByIndex, finiteScore } from "../response-shape";
-import { baseURL, type ProviderDescriptor, type ProviderSettings, str } from "../settings";
+import { baseURL, checkTransport, type ProviderDescriptor, type ProviderSettings, str } from "../settings";
 import type { Provider, RawVector } from "../types";
 
 /** The logistic function: bge-reranker-base answers raw logits; clients expect relevance in 0-1. */
@@ -16,10 +17,15 @@ export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
  */
 export function workersAiProvider(settings: ProviderSettings, limits: UpstreamLimits): Provider {
   const name = settings.name;
-  const run = async (ctx: Parameters<NonNullable<Provider["embed"]>>[0], model: string, input: Record<string, unknown>) => {
+  const run = async (
+    ctx: Parameters<NonNullable<Provider["embed"]>>[0],
+    model: string,
+    input: Record<string, unknown>,
+    maxBytes?: number,
+  ) => {
     // The model id has slashes of its own (`@cf/baai/...`); the path takes it as is, as Cloudflare's docs do.
     const url = `${settings.baseURL}/accounts/${encodeURIComponent(settings.accountId ?? "")}/ai/run/${model}`;
-    const json = (await postJson(targetFor(settings, limits, ctx), url, input, bearer(settings))) as {
+    const json = (await postJson(targetFor(settings, limits, ctx), url, input, bearer(settings), maxBytes)) as {
       success?: boolean;
       result?: unknown;
     };
@@ -32,7 +38,7 @@ export function workersAiProvider(settings: ProviderSettings, limits: UpstreamLi
     namespace: `workers-ai|${settings.baseURL}|${settings.accountId}`,
     cacheable: { embed: true, rerank: true },
     async embed(ctx, model, texts, params) {
-      const result = await run(ctx, model, { ...params, text: texts });
+      const result = await run(ctx, model, { ...params, text: texts }, embeddingsResponseCap(texts.length));
       // Text embedding models answer `data`; bge-m3 answers `response` for some inputs.
       const rows = (Array.isArray(result.data) ? result.data : result.response) as unknown;
       if (!Array.isArray(rows) || rows.length !== texts.length) throw badUpstreamResponse(name, "a wrong number of embeddings");
@@ -67,10 +73,12 @@ export const workersAi: ProviderDescriptor = {
   defaultInstance(env) {
     const accountId = str(env, "WORKERS_AI_ACCOUNT_ID");
     const apiKey = str(env, "WORKERS_AI_API_TOKEN");
+    const url = baseURL(str(env, "WORKERS_AI_BASE_URL"), workersAi.defaultBaseURL, "WORKERS_AI_BASE_URL");
+    checkTransport(url, apiKey, "WORKERS_AI_BASE_URL");
     return {
       name: "workers-ai",
       kind: "workers-ai",
-      baseURL: baseURL(str(env, "WORKERS_AI_BASE_URL"), workersAi.defaultBaseURL, "WORKERS_AI_BASE_URL"),
+      baseURL: url,
       apiKey,
       accountId,
       vars: ["WORKERS_AI_ACCOUNT_ID", "WORKERS_AI_API_TOKEN"],
