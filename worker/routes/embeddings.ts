@@ -5,13 +5,13 @@ import type { AppEnv } from "../app-env";
 import { embedItems } from "../cache/embed-items";
 import { cacheDeps, cachePolicyFrom } from "../cache/request-cache";
 import { requireModel } from "../catalogue/resolve";
-import { embeddingsJson } from "../codec/embeddings-json";
+import { embeddingsBody } from "../codec/embeddings-json";
 import { invalidParam } from "../errors";
 import { EmbeddingsRequestSchema, EmbeddingsResponseSchema } from "../schemas/embeddings";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { jsonBody } from "../schemas/json-body";
 import { setItemHeaders } from "./item-headers";
-import { overLimit } from "./over-limit";
+import { overLimit, requireLocalVolume, requireResponseSize } from "./over-limit";
 import { requireWellFormed } from "./well-formed";
 
 export const embeddingsRoute = createRoute({
@@ -61,6 +61,9 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
         "MAX_INPUT_CHARS",
       );
     requireWellFormed(inputs, typeof body.input === "string" ? () => "input" : (i) => `input[${i}]`);
+    const encoding = body.encoding_format ?? "float";
+    requireResponseSize(config.limits, inputs.length, native, dimensions, encoding);
+    requireLocalVolume(config.limits, model, inputs);
 
     const deps = cacheDeps(c);
     const resolved = await embedItems(
@@ -72,12 +75,13 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
     );
     setItemHeaders(c, resolved.stats);
     startTime(c, "encode");
-    const json = embeddingsJson(body.model, resolved.values, resolved.keyOf, resolved.usage, {
-      encoding: body.encoding_format ?? "float",
+    const json = embeddingsBody(body.model, resolved.values, resolved.keyOf, resolved.usage, {
+      encoding,
       dimensions,
       nativeDimensions: native,
       memory: deps.memory,
     });
+    // For a streamed body this times the start only: the vectors are printed as the client reads them.
     endTime(c, "encode");
     // A typed JSON response built as text: the hot path skips JSON.stringify over the vectors.
     return c.body(json, 200, { "content-type": "application/json" }) as unknown as TypedResponse<

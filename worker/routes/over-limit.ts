@@ -1,6 +1,61 @@
+import type { ServedModel } from "../catalogue/resolve";
+import type { GatewayConfig } from "../config";
 import { ApiError } from "../errors";
 
 /** A 400 naming the limit and its value. */
 export function overLimit(param: string, what: string, limit: number, setting: string): ApiError {
   return new ApiError(400, "limit_exceeded", `${what} exceeds this gateway's limit of ${limit} (${setting}).`, { param });
+}
+
+/**
+ * Refuses an embeddings response larger than the gateway lets one request hold: inputs x dimensions
+ * (MAX_RESPONSE_VALUES), and for float JSON, which prints every number, MAX_FLOAT_VALUES, pointing to
+ * base64 when that would be accepted. Counted by inputs, duplicates included: each is in the answer.
+ */
+export function requireResponseSize(
+  limits: GatewayConfig["limits"],
+  inputs: number,
+  nativeDimensions: number,
+  dimensions: number,
+  encoding: "float" | "base64",
+): void {
+  const held = inputs * nativeDimensions;
+  if (held > limits.maxResponseValues)
+    throw overLimit(
+      "input",
+      `A response of ${inputs} inputs x ${nativeDimensions} dimensions (${held} values)`,
+      limits.maxResponseValues,
+      "MAX_RESPONSE_VALUES",
+    );
+  const printed = inputs * dimensions;
+  if (encoding === "float" && printed > limits.maxFloatValues) {
+    const what = `A float response of ${inputs} inputs x ${dimensions} dimensions (${printed} values)`;
+    throw new ApiError(
+      400,
+      "limit_exceeded",
+      `${what} exceeds this gateway's limit of ${limits.maxFloatValues} (MAX_FLOAT_VALUES). Send 'encoding_format: "base64"' (the same vectors as little-endian float32, 4-5x smaller), or fewer inputs.`,
+      { param: "encoding_format" },
+    );
+  }
+}
+
+/**
+ * The local models compute in the gateway's own isolate, so what they may be given is bounded apart
+ * from the upstream limits: LOCAL_MAX_CHARS characters per request. Rerank counts the query once per
+ * document, as BM25 scores it against each. Checked before the cache: a refusal does not depend on
+ * what others have asked before.
+ */
+export function requireLocalVolume(limits: GatewayConfig["limits"], model: ServedModel, texts: readonly string[], query?: string): void {
+  if (!model.routes.some(({ provider }) => provider.kind === "local")) return;
+  let chars = query === undefined ? 0 : query.length * texts.length;
+  for (const text of texts) chars += text.length;
+  if (chars > limits.localMaxChars) {
+    const what = query === undefined ? "inputs" : "documents, with the query counted once per document";
+    throw overLimit(
+      query === undefined ? "input" : "documents",
+      `The local model's work for this request (${chars} characters of ${what})`,
+      limits.localMaxChars,
+      "LOCAL_MAX_CHARS",
+    );
+  }
 }
