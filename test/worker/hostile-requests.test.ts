@@ -53,3 +53,98 @@ describe("bounded responses (finding 1)", () => {
     await refusal(short, "input", "MAX_RESPONSE_VALUES");
   });
 });
+
+const RERANK = "Salesforce/Llama-Rank-v1";
+const postRaw = (gw: ReturnType<typeof gateway>, path: string, body: string) =>
+  gw.request(path, { method: "POST", body, headers: { "content-type": "application/json" } });
+
+describe("rank_fields and nesting (findings 2, 3)", () => {
+  it("Should refuse more than MAX_RANK_FIELDS rank_fields with a 400 naming rank_fields, before any upstream call", async () => {
+    const gw = gateway();
+    const rank_fields = Array.from({ length: 200_000 }, (_, i) => `f${i}`);
+    const documents = Array.from({ length: 10 }, () => ({}));
+    const error = await refusal(
+      await gw.post("/v1/rerank", { model: RERANK, query: "q", documents, rank_fields }),
+      "rank_fields",
+      "MAX_RANK_FIELDS",
+    );
+    expect(error.message).toContain("64");
+    const just = await gw.post("/v1/rerank", {
+      model: RERANK,
+      query: "q",
+      documents: [{ f0: "x" }],
+      rank_fields: rank_fields.slice(0, 65),
+    });
+    await refusal(just, "rank_fields");
+    expect((await gw.stats()).calls.rerank).toBe(0);
+  });
+
+  it("Should answer 1,000 object documents ranked by 64 fields", async () => {
+    const gw = gateway();
+    const rank_fields = Array.from({ length: 64 }, (_, i) => `f${i}`);
+    const documents = Array.from({ length: 1000 }, (_, d) => Object.fromEntries(rank_fields.map((f) => [f, `${f} of ${d}`])));
+    const res = await gw.post("/v1/rerank", { model: RERANK, query: "q", documents, rank_fields, top_n: 3 });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).results).toHaveLength(3);
+  });
+
+  it("Should refuse a document nested 200,000 levels deep with a 400 naming it, never a 500", async () => {
+    const gw = gateway();
+    const deep = `${'{"a":'.repeat(200_000)}1${"}".repeat(200_000)}`;
+    const res = await postRaw(gw, "/v1/rerank", `{"model":"${RERANK}","query":"q","documents":[{"t":"ok"},${deep}]}`);
+    await refusal(res, "documents[1]", "MAX_DOCUMENT_DEPTH");
+    expect((await gw.stats()).calls.rerank).toBe(0);
+  });
+
+  it("Should accept an object document 32 levels deep and refuse one 33 levels deep", async () => {
+    const gw = gateway();
+    const nested = (levels: number) => JSON.parse(`${'{"a":'.repeat(levels - 1)}{"t":"x"}${"}".repeat(levels - 1)}`);
+    expect((await gw.post("/v1/rerank", { model: RERANK, query: "q", documents: [nested(32)] })).status).toBe(200);
+    await refusal(
+      await gw.post("/v1/rerank", { model: RERANK, query: "q", documents: [nested(33)] }),
+      "documents[0]",
+      "MAX_DOCUMENT_DEPTH",
+    );
+  });
+});
+
+describe("cheap refusals first (finding 3)", () => {
+  it("Should refuse too many inputs before parsing the body: what follows the limit is never read", async () => {
+    const gw = gateway();
+    // Past the 2049th input the body is not even JSON: a gateway that parses first answers invalid_json.
+    const body = `{"model":"BAAI/bge-large-en-v1.5","input":[${'"a",'.repeat(2049)}"a", this is not JSON`;
+    const error = await refusal(await postRaw(gw, "/v1/embeddings", body), "input", "MAX_INPUTS");
+    expect(error.code).toBe("limit_exceeded");
+  });
+
+  it("Should refuse 1.9 million one-letter inputs with the same 400", async () => {
+    const gw = gateway();
+    const body = `{"model":"BAAI/bge-large-en-v1.5","input":[${'"a",'.repeat(1_900_000)}"a"]}`;
+    await refusal(await postRaw(gw, "/v1/embeddings", body), "input", "MAX_INPUTS");
+    expect((await gw.stats()).calls.embeddings).toBe(0);
+  });
+
+  it("Should refuse a text over its limit before parsing, naming the input and counting escapes as one character", async () => {
+    const gw = gateway({ MAX_INPUT_CHARS: "10" });
+    // Ten characters written with escapes are ten characters, not sixty.
+    const ok = `{"model":"BAAI/bge-large-en-v1.5","input":["${"\\u0041".repeat(9)}\\n"]}`;
+    expect((await postRaw(gw, "/v1/embeddings", ok)).status).toBe(200);
+    const tooLong = `{"model":"BAAI/bge-large-en-v1.5","input":["ok","${"b".repeat(11)}", not JSON`;
+    await refusal(await postRaw(gw, "/v1/embeddings", tooLong), "input[1]", "MAX_INPUT_CHARS");
+    const query = `{"model":"${RERANK}","query":"${"q".repeat(8193)}", not JSON`;
+    await refusal(await postRaw(gw, "/v1/rerank", query), "query", "MAX_QUERY_CHARS");
+  });
+
+  it("Should refuse too many documents before parsing", async () => {
+    const gw = gateway();
+    const body = `{"model":"${RERANK}","query":"q","documents":[${'{"t":"d"},'.repeat(1001)} not JSON`;
+    await refusal(await postRaw(gw, "/v1/rerank", body), "documents", "MAX_DOCUMENTS");
+  });
+
+  it("Should refuse a body that is not a JSON object, however deep, with a 400", async () => {
+    const gw = gateway();
+    const res = await postRaw(gw, "/v1/embeddings", "[".repeat(1_000_000));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error.param).toBeNull();
+  });
+});

@@ -7,9 +7,9 @@ import { cacheDeps, cachePolicyFrom } from "../cache/request-cache";
 import { requireModel } from "../catalogue/resolve";
 import { embeddingsBody } from "../codec/embeddings-json";
 import { invalidParam } from "../errors";
-import { EmbeddingsRequestSchema, EmbeddingsResponseSchema } from "../schemas/embeddings";
+import { EmbeddingsRequestSchema, EmbeddingsResponseSchema, embeddingsScanRules } from "../schemas/embeddings";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
-import { jsonBody } from "../schemas/json-body";
+import { jsonBody, scanBody } from "../schemas/json-body";
 import { setItemHeaders } from "./item-headers";
 import { overLimit, requireLocalVolume, requireResponseSize } from "./over-limit";
 import { requireWellFormed } from "./well-formed";
@@ -34,7 +34,7 @@ export const embeddingsRoute = createRoute({
 export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
   // Registered for the OpenAPI document; served with the one-layer body validator (see json-body.ts).
   app.openAPIRegistry.registerPath(embeddingsRoute);
-  app.post(embeddingsRoute.path, jsonBody(EmbeddingsRequestSchema), async (c) => {
+  app.post(embeddingsRoute.path, scanBody(embeddingsScanRules), jsonBody(EmbeddingsRequestSchema), async (c) => {
     const body = c.req.valid("json");
     const config = c.get("config");
     const model = requireModel(config, body.model, "embedding");
@@ -63,7 +63,7 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
     requireWellFormed(inputs, typeof body.input === "string" ? () => "input" : (i) => `input[${i}]`);
     const encoding = body.encoding_format ?? "float";
     requireResponseSize(config.limits, inputs.length, native, dimensions, encoding);
-    requireLocalVolume(config.limits, model, inputs);
+    requireLocalVolume(config.limits, model, "input", () => inputs.reduce((sum, text) => sum + text.length, 0));
 
     const deps = cacheDeps(c);
     const resolved = await embedItems(

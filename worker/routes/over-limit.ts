@@ -40,22 +40,19 @@ export function requireResponseSize(
 }
 
 /**
- * The local models compute in the gateway's own isolate, so what they may be given is bounded apart
- * from the upstream limits: LOCAL_MAX_CHARS characters per request. Rerank counts the query once per
- * document, as BM25 scores it against each. Checked before the cache: a refusal does not depend on
- * what others have asked before.
+ * The local models compute in the gateway's own isolate, so what one request may give them is bounded
+ * apart from the upstream limits: LOCAL_MAX_CHARS characters, as `chars` counts them (rerank counts
+ * the query once per document, as BM25 scores it against each). Checked before the cache, so a
+ * refusal does not depend on what others asked before.
  */
-export function requireLocalVolume(limits: GatewayConfig["limits"], model: ServedModel, texts: readonly string[], query?: string): void {
+export function requireLocalVolume(
+  limits: GatewayConfig["limits"],
+  model: ServedModel,
+  param: "input" | "documents",
+  chars: () => number,
+): void {
   if (!model.routes.some(({ provider }) => provider.kind === "local")) return;
-  let chars = query === undefined ? 0 : query.length * texts.length;
-  for (const text of texts) chars += text.length;
-  if (chars > limits.localMaxChars) {
-    const what = query === undefined ? "inputs" : "documents, with the query counted once per document";
-    throw overLimit(
-      query === undefined ? "input" : "documents",
-      `The local model's work for this request (${chars} characters of ${what})`,
-      limits.localMaxChars,
-      "LOCAL_MAX_CHARS",
-    );
-  }
+  const volume = chars();
+  if (volume > limits.localMaxChars)
+    throw overLimit(param, `The local model's work for this request (${volume} characters)`, limits.localMaxChars, "LOCAL_MAX_CHARS");
 }
