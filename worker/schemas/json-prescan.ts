@@ -23,21 +23,40 @@ export type ScanRules = Readonly<Record<string, FieldRules>>;
 const MAX_DEPTH = 66;
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
-/** The end of the string opening at `start` (the index of its closing quote) and its decoded length. */
-function scanString(text: string, start: number): { end: number; length: number } {
-  let pos = start + 1;
-  let saved = 0;
-  for (;;) {
-    const quote = text.indexOf('"', pos);
-    if (quote < 0) return { end: text.length, length: text.length - start - 1 - saved };
-    const escape = text.indexOf("\\", pos);
-    if (escape < 0 || escape > quote) return { end: quote, length: quote - start - 1 - saved };
-    // `\uXXXX` is one code unit in six characters, any other escape one in two.
-    const unicode = text.charCodeAt(escape + 1) === 0x75;
-    saved += unicode ? 5 : 1;
-    pos = escape + (unicode ? 6 : 2);
+/**
+ * Finds where strings end and how long they are once decoded. The next backslash is searched for once
+ * and remembered (it only moves forward), so a body with few escapes is not searched to its end for
+ * each of its strings: the whole scan stays linear in the text.
+ */
+class StringReader {
+  private nextBackslash: number;
+
+  constructor(private readonly text: string) {
+    this.nextBackslash = this.find("\\", 0);
+  }
+
+  private find(char: string, from: number): number {
+    const at = this.text.indexOf(char, from);
+    return at < 0 ? Number.POSITIVE_INFINITY : at;
+  }
+
+  /** The end of the string opening at `start` (the index of its closing quote) and its decoded length. */
+  read(start: number): { end: number; length: number } {
+    const { text } = this;
+    let quote = this.find('"', start + 1);
+    if (this.nextBackslash <= start) this.nextBackslash = this.find("\\", start + 1);
+    let saved = 0;
+    while (this.nextBackslash < quote) {
+      // `\uXXXX` is one code unit in six characters, any other escape one in two.
+      const unicode = text.charCodeAt(this.nextBackslash + 1) === 0x75;
+      saved += unicode ? 5 : 1;
+      const after = this.nextBackslash + (unicode ? 6 : 2);
+      if (after > quote) quote = this.find('"', after);
+      this.nextBackslash = this.find("\\", after);
+    }
+    const end = Math.min(quote, text.length);
+    return { end, length: end - start - 1 - saved };
   }
 }
 
@@ -69,6 +88,7 @@ export function prescanJson(text: string, rules: ScanRules): void {
   if (at === text.length) return; // empty: JSON.parse says so
   if (text.charCodeAt(at) !== 0x7b) throw notAnObject();
   // Per level: whether it is an array. Level 1 is the body object, level 2 a field's value.
+  const strings = new StringReader(text);
   const isArray: boolean[] = [];
   let depth = 0;
   let field: FieldRules | undefined;
@@ -79,7 +99,7 @@ export function prescanJson(text: string, rules: ScanRules): void {
   for (; at < text.length; at++) {
     const ch = text.charCodeAt(at);
     if (ch === QUOTE) {
-      const { end, length } = scanString(text, at);
+      const { end, length } = strings.read(at);
       if (depth === 1 && expectKey) {
         name = keyName(text, at, end);
         field = Object.hasOwn(rules, name) ? rules[name] : undefined;
@@ -104,8 +124,9 @@ export function prescanJson(text: string, rules: ScanRules): void {
       if (depth === 1) field = undefined;
     } else if (ch === 0x2c) {
       if (depth === 1) expectKey = true;
-      else if (depth === 2 && isArray[2] && ++index >= (field?.items?.limit ?? Number.POSITIVE_INFINITY)) {
-        throw overLimit(name, field!.items!.what, field!.items!.limit, field!.items!.setting);
+      else if (depth === 2 && isArray[2]) {
+        const items = field?.items;
+        if (++index >= (items?.limit ?? Number.POSITIVE_INFINITY) && items) throw overLimit(name, items.what, items.limit, items.setting);
       }
     }
   }
