@@ -8,6 +8,8 @@ export interface Principal {
   /** Scopes a token grants; server keys and open mode may do everything. */
   scopes: ReadonlySet<string> | "all";
   tier?: string;
+  /** The server key's id: the key itself, or the one that minted the token (its `kid`). Scopes the cache (CACHE_SCOPE=subject). */
+  keyId?: string;
 }
 
 export type AppEnv = {

@@ -107,13 +107,15 @@ describe.each(STORE_VARIANTS)("$name", ({ vars: store }) => {
       expect((await two.stats()).embedded).toEqual({ "shared text": 1 });
     });
 
-    it("Should skip the cache read on Cache-Control: no-cache and skip the write on no-store", async () => {
-      const gw = gateway(store);
-      await embed(gw, "fresh", {}, { "cache-control": "no-store" });
-      const afterNoStore = await embed(gw, "fresh");
+    it("Should skip the cache read on a server key's Cache-Control: no-cache and skip the write on no-store", async () => {
+      const gw = gateway({ ...store, AUTH_MODE: "key" });
+      const key = { authorization: "Bearer test-server-key-1" };
+      await embed(gw, "fresh", {}, { ...key, "cache-control": "no-store" });
+      const afterNoStore = await embed(gw, "fresh", {}, key);
       expect(afterNoStore.headers.get("x-cache")).toBe("MISS");
-      const noCache = await embed(gw, "fresh", {}, { "cache-control": "no-cache" });
+      const noCache = await embed(gw, "fresh", {}, { ...key, "cache-control": "no-cache" });
       expect(noCache.headers.get("x-cache")).toBe("MISS");
+      expect(noCache.headers.get("x-cache-directive-ignored")).toBeNull();
       expect((await gw.stats()).embedded).toEqual({ fresh: 3 });
     });
 

@@ -148,3 +148,77 @@ describe("cheap refusals first (finding 3)", () => {
     expect(((await res.json()) as any).error.param).toBeNull();
   });
 });
+
+const ORIGIN = "https://app.example.com";
+const SERVER_KEY = { authorization: "Bearer test-server-key-1" };
+const OTHER_KEY = { authorization: "Bearer test-server-key-2" };
+/** A token as a page gets it: minted by a backend through POST /v1/tokens with its server key. */
+async function pageToken(gw: ReturnType<typeof gateway>, key = SERVER_KEY, sub = "page-user"): Promise<Record<string, string>> {
+  const res = await gw.post("/v1/tokens", { sub, origin: ORIGIN }, key);
+  expect(res.status).toBe(200);
+  const { token } = (await res.json()) as { token: string };
+  return { authorization: `Bearer ${token}`, origin: ORIGIN };
+}
+const EMBED = "BAAI/bge-large-en-v1.5";
+
+describe("no-cache only for server keys (finding 4)", () => {
+  it("Should answer a token's no-cache from the cache, with no upstream call, and say the directive was ignored", async () => {
+    const gw = gateway({ AUTH_MODE: "token" });
+    const token = await pageToken(gw);
+    expect((await gw.post("/v1/embeddings", { model: EMBED, input: ["one", "two"] }, token)).headers.get("x-cache")).toBe("MISS");
+    const again = await gw.post("/v1/embeddings", { model: EMBED, input: ["one", "two"] }, { ...token, "cache-control": "no-cache" });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("x-cache")).toBe("HIT");
+    expect(again.headers.get("x-cache-directive-ignored")).toBe("no-cache");
+    expect((await gw.stats()).embedded).toEqual({ one: 1, two: 1 });
+  });
+
+  it("Should ignore no-cache in open mode too, and honour it for a server key", async () => {
+    const gw = gateway({ AUTH_MODE: "token" });
+    const open = gateway({ AUTH_MODE: "open" }, gw.tenant);
+    await open.post("/v1/embeddings", { model: EMBED, input: "shared" });
+    const anonymous = await open.post("/v1/embeddings", { model: EMBED, input: "shared" }, { "cache-control": "no-cache" });
+    expect(anonymous.headers.get("x-cache")).toBe("HIT");
+    expect(anonymous.headers.get("x-cache-directive-ignored")).toBe("no-cache");
+    const keyed = await gw.post("/v1/embeddings", { model: EMBED, input: "shared" }, { ...SERVER_KEY, "cache-control": "no-cache" });
+    expect(keyed.headers.get("x-cache")).toBe("MISS");
+    expect(keyed.headers.get("x-cache-directive-ignored")).toBeNull();
+    expect((await gw.stats()).embedded).toEqual({ shared: 2 });
+  });
+
+  it("Should ignore a token's no-cache on rerank as well", async () => {
+    const gw = gateway({ AUTH_MODE: "token" });
+    const token = await pageToken(gw);
+    const body = { model: RERANK, query: "q", documents: ["a", "b"] };
+    await gw.post("/v1/rerank", body, token);
+    const again = await gw.post("/v1/rerank", body, { ...token, "cache-control": "no-cache" });
+    expect(again.headers.get("x-cache")).toBe("HIT");
+    expect(again.headers.get("x-cache-directive-ignored")).toBe("no-cache");
+    expect((await gw.stats()).calls.rerank).toBe(1);
+  });
+});
+
+describe("probing the cache (finding 13)", () => {
+  it("Should not tell one server key's callers what another's embedded, with CACHE_SCOPE=subject", async () => {
+    const gw = gateway({ AUTH_MODE: "token", CACHE_SCOPE: "subject" });
+    await gw.post("/v1/embeddings", { model: EMBED, input: "a secret text" }, SERVER_KEY);
+    const other = await gw.post("/v1/embeddings", { model: EMBED, input: "a secret text" }, OTHER_KEY);
+    expect(other.headers.get("x-cache")).toBe("MISS");
+    await gw.post("/v1/embeddings", { model: EMBED, input: "only key one's text" }, SERVER_KEY);
+    // A page with the other backend's token cannot find out what the first backend embedded either.
+    const otherPage = await gw.post("/v1/embeddings", { model: EMBED, input: "only key one's text" }, await pageToken(gw, OTHER_KEY));
+    expect(otherPage.headers.get("x-cache")).toBe("MISS");
+    const rerank = { model: RERANK, query: "who", documents: ["a secret text"] };
+    await gw.post("/v1/rerank", rerank, SERVER_KEY);
+    expect((await gw.post("/v1/rerank", rerank, OTHER_KEY)).headers.get("x-cache")).toBe("MISS");
+    expect((await gw.post("/v1/rerank", rerank, SERVER_KEY)).headers.get("x-cache")).toBe("HIT");
+    expect((await gw.stats()).embedded["a secret text"]).toBe(2);
+  });
+
+  it("Should share one cache among all callers by default (CACHE_SCOPE=shared)", async () => {
+    const gw = gateway({ AUTH_MODE: "token" });
+    await gw.post("/v1/embeddings", { model: EMBED, input: "a common text" }, SERVER_KEY);
+    const other = await gw.post("/v1/embeddings", { model: EMBED, input: "a common text" }, OTHER_KEY);
+    expect(other.headers.get("x-cache")).toBe("HIT");
+  });
+});

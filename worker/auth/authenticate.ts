@@ -33,7 +33,7 @@ async function verifyCredential(auth: GatewayConfig["auth"], req: RequestHeaders
   if (!presented) throw unauthorized("missing_credential", "Send a credential as 'Authorization: Bearer <key or token>'.");
 
   const serverKey = await matchServerKey(auth.serverKeys, presented);
-  if (serverKey) return { kind: "server-key", id: `key:${serverKey.id}`, scopes: "all" };
+  if (serverKey) return { kind: "server-key", id: `key:${serverKey.id}`, scopes: "all", keyId: serverKey.id };
   if (auth.mode !== "token") throw unauthorized("invalid_credential", "The server key is not valid.");
 
   let claims: TokenClaims;

@@ -3,7 +3,7 @@ import type { TypedResponse } from "hono";
 import { endTime, startTime } from "hono/timing";
 import type { AppEnv } from "../app-env";
 import { embedItems } from "../cache/embed-items";
-import { cacheDeps, cachePolicyFrom } from "../cache/request-cache";
+import { cacheDeps, cachePolicyFrom, cacheSubjectOf } from "../cache/request-cache";
 import { requireModel } from "../catalogue/resolve";
 import { embeddingsBody } from "../codec/embeddings-json";
 import { invalidParam } from "../errors";
@@ -66,14 +66,17 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
     requireLocalVolume(config.limits, model, "input", () => inputs.reduce((sum, text) => sum + text.length, 0));
 
     const deps = cacheDeps(c);
+    const principal = c.get("principal");
+    const cache = cachePolicyFrom(c.req.header("cache-control"), config, principal);
     const resolved = await embedItems(
       { requestId: c.get("requestId") },
       model,
       inputs,
-      cachePolicyFrom(c.req.header("cache-control"), config),
+      cache.policy,
       deps,
+      cacheSubjectOf(config, principal),
     );
-    setItemHeaders(c, resolved.stats);
+    setItemHeaders(c, resolved.stats, cache.ignored);
     startTime(c, "encode");
     const json = embeddingsBody(body.model, resolved.values, resolved.keyOf, resolved.usage, {
       encoding,

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
-import { cacheDeps, cachePolicyFrom } from "../cache/request-cache";
+import { cacheDeps, cachePolicyFrom, cacheSubjectOf } from "../cache/request-cache";
 import { type Document, documentIdentity, documentText, identityLength, rerankItems } from "../cache/rerank-items";
 import { requireModel } from "../catalogue/resolve";
 import { invalidParam } from "../errors";
@@ -62,16 +62,19 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
       return chars;
     });
 
+    const principal = c.get("principal");
+    const cache = cachePolicyFrom(c.req.header("cache-control"), config, principal);
     const resolved = await rerankItems(
       { requestId: c.get("requestId") },
       model,
       query,
       documents,
       body.rank_fields,
-      cachePolicyFrom(c.req.header("cache-control"), config),
+      cache.policy,
       cacheDeps(c),
+      cacheSubjectOf(config, principal),
     );
-    setItemHeaders(c, resolved.stats);
+    setItemHeaders(c, resolved.stats, cache.ignored);
     const ranked = rankResults(resolved.scores, body.top_n);
     return c.json(
       {
