@@ -222,3 +222,29 @@ describe("probing the cache (finding 13)", () => {
     expect(other.headers.get("x-cache")).toBe("HIT");
   });
 });
+
+describe("the local models' own limit (LOCAL_MAX_CHARS)", () => {
+  const local = { MODELS: "", TOGETHER_API_KEY: "", LOCAL_PROVIDER: "on", LOCAL_MAX_CHARS: "1000" };
+
+  it("Should refuse local embeddings of more characters than LOCAL_MAX_CHARS, and accept them up to it", async () => {
+    const gw = gateway(local);
+    const input = Array.from({ length: 10 }, () => "x".repeat(100));
+    expect((await gw.post("/v1/embeddings", { model: "local/lexical-embed", input })).status).toBe(200);
+    const over = await gw.post("/v1/embeddings", { model: "local/lexical-embed", input: [...input, "y"] });
+    await refusal(over, "input", "LOCAL_MAX_CHARS");
+  });
+
+  it("Should count BM25's query once per document against LOCAL_MAX_CHARS", async () => {
+    const gw = gateway(local);
+    const documents = Array.from({ length: 10 }, () => "d".repeat(50));
+    const fits = await gw.post("/v1/rerank", { model: "local/bm25-rerank", query: "q".repeat(50), documents });
+    expect(fits.status).toBe(200);
+    const over = await gw.post("/v1/rerank", { model: "local/bm25-rerank", query: "q".repeat(51), documents });
+    await refusal(over, "documents", "LOCAL_MAX_CHARS");
+  });
+
+  it("Should not apply the local limit to upstream models", async () => {
+    const gw = gateway({ LOCAL_PROVIDER: "on", LOCAL_MAX_CHARS: "10" });
+    expect((await gw.post("/v1/embeddings", { model: EMBED, input: "longer than ten characters" })).status).toBe(200);
+  });
+});
