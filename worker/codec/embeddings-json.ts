@@ -76,7 +76,8 @@ export function embeddingsBody(
   render: EmbeddingsRender,
 ): string | ReadableStream<Uint8Array> {
   const estimate = vectors.length * render.dimensions * BYTES_PER_VALUE[render.encoding];
-  if (estimate > STREAM_ABOVE_BYTES) return streamedBody(model, vectors, keyOf, usage, render);
+  // Streamed answers leave the memory tier's float texts alone: 2048 of them would evict everything else.
+  if (estimate > STREAM_ABOVE_BYTES) return streamedBody(model, vectors, keyOf, usage, { ...render, memory: undefined });
   const parts = new Array<string>(vectors.length);
   for (let i = 0; i < vectors.length; i++) parts[i] = `${itemHead(i)}${embeddingText(vectors[i], () => keyOf(i), render)}}`;
   return `${head(model)}${parts.join("")}${tail(usage)}`;
