@@ -6,6 +6,7 @@
 import { type Baseline, startBaseline } from "./baseline.ts";
 import { storeOperations } from "./cache-headers.ts";
 import { breakEvenHitRate, type CostParams, directCost, gatewayCost, type StoreProfile } from "./cost.ts";
+import { measureMostExpensive, printMostExpensive } from "./expensive.ts";
 import { catalogueEntry, gatewayVars } from "./gateway-env.ts";
 import { gatewaySource } from "./gateway-source.ts";
 import { type Batch, type BatchLimits, median, type RequestFactory, runLanes, send } from "./measure.ts";
@@ -399,6 +400,8 @@ try {
       ),
     ]);
   }
+  // Issue 16: the costliest requests the gateway accepts, and cheap refusals, each in a fresh workerd.
+  if (!GOALS_ONLY) printMostExpensive(await measureMostExpensive(source, standIn), source.label);
 } finally {
   for (const instance of instances.reverse()) await instance.dispose();
   await standIn.close();

@@ -6,7 +6,7 @@ export interface Principal {
   kind: "token" | "server-key" | "anonymous";
   /** `kid/sub` for tokens, `key:<id>` for server keys, `ip:<address>` in open mode: the rate-limit key. */
   id: string;
-  /** The server key's id, for server keys and the key that minted a token. */
+  /** The server key's id: the key itself, or the one that minted the token (its `kid`). Scopes the cache (CACHE_SCOPE=subject). */
   keyId?: string;
   /** Scopes a token grants; server keys and open mode may do everything. */
   scopes: ReadonlySet<string> | "all";

@@ -33,7 +33,7 @@ describe("config: defaults", () => {
   it("Should use the defaults wrangler.toml documents when nothing is set", () => {
     const config = parseConfig(minimal());
     expect(config.cacheTtlSeconds).toBe(30 * 24 * 3600);
-    expect(config.cache).toEqual({ store: "kv", memoryBytes: 32 << 20, storeDeadlineMs: 10 });
+    expect(config.cache).toEqual({ store: "kv", memoryBytes: 32 << 20, storeDeadlineMs: 10, scope: "shared" });
     expect(config.upstreamTimeoutMs).toBe(15_000);
     expect(config.upstreamRetries).toBe(2);
     expect(config.limits).toEqual({
@@ -42,6 +42,11 @@ describe("config: defaults", () => {
       maxInputChars: 32_768,
       maxDocuments: 1000,
       maxQueryChars: 8192,
+      maxResponseValues: 8 << 20,
+      maxFloatValues: 2 << 20,
+      maxRankFields: 64,
+      maxDocumentDepth: 32,
+      localMaxChars: 200_000,
     });
     expect(config.auth).toMatchObject({ mode: "open", serverKeys: [], tokenMaxTtlSeconds: 3600 });
     expect(config.allowedOrigins).toEqual([]);

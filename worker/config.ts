@@ -28,6 +28,8 @@ export interface GatewayConfig {
     memoryBytes: number;
     /** How long a store read may hold up the upstream call for the items still missing. */
     storeDeadlineMs: number;
+    /** `subject`: each server key (with the tokens it minted) has its own entries; `shared`: one cache for all. */
+    scope: "shared" | "subject";
   };
   upstreamTimeoutMs: number;
   upstreamRetries: number;
@@ -41,6 +43,15 @@ export interface GatewayConfig {
     maxInputChars: number;
     maxDocuments: number;
     maxQueryChars: number;
+    /** Inputs x dimensions one embeddings response may hold, any encoding. */
+    maxResponseValues: number;
+    /** The same for `encoding_format: "float"` (about 4x the bytes, and CPU to print each number). */
+    maxFloatValues: number;
+    maxRankFields: number;
+    /** Nesting levels an object document may have (an object of strings is 1). */
+    maxDocumentDepth: number;
+    /** Characters one request may give the local models (rerank: documents plus the query once per document). */
+    localMaxChars: number;
   };
   auth: {
     mode: AuthMode;
@@ -68,6 +79,7 @@ export type GatewayEnv = Env & {
   CACHE_STORE?: string;
   MEMORY_CACHE_BYTES?: string;
   STORE_READ_DEADLINE_MS?: string;
+  CACHE_SCOPE?: string;
   LOG_REQUESTS?: string;
   RATE_LIMIT?: string;
   EMBED_CACHE_DB?: D1Database;
@@ -89,6 +101,14 @@ const DEFAULTS = {
   MAX_INPUT_CHARS: 32_768,
   MAX_DOCUMENTS: 1000,
   MAX_QUERY_CHARS: 8192,
+  // 2048 inputs of a 4096-dimension model: 32 MB of float32, what the route holds while it answers.
+  MAX_RESPONSE_VALUES: 2048 * 4096,
+  // 2048 inputs of a 1024-dimension model: printing each number is the cost (~0.4 µs each, bench).
+  MAX_FLOAT_VALUES: 2048 * 1024,
+  MAX_RANK_FIELDS: 64,
+  MAX_DOCUMENT_DEPTH: 32,
+  // At most about 0.1 s of CPU for the lexical models on text built to be costly (bench).
+  LOCAL_MAX_CHARS: 200_000,
   TOKEN_MAX_TTL_SECONDS: 3600,
 } as const satisfies Record<string, number>;
 
@@ -139,6 +159,8 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
   if (store !== "kv" && store !== "d1") throw new Error("CACHE_STORE must be kv or d1");
   if (store === "kv" && !env.EMBED_CACHE) throw new Error("the EMBED_CACHE KV binding is missing");
   if (store === "d1" && !env.EMBED_CACHE_DB) throw new Error("CACHE_STORE=d1 needs the EMBED_CACHE_DB D1 binding");
+  const scope = (env.CACHE_SCOPE || "shared") as "shared" | "subject";
+  if (scope !== "shared" && scope !== "subject") throw new Error("CACHE_SCOPE must be shared or subject");
   const serverKeys = parseServerKeys(env.GATEWAY_KEYS);
   const tokenSecret = env.TOKEN_SECRET ?? "";
   const weakTokenSecret = mode === "token" ? weakSecretReason(tokenSecret) : undefined;
@@ -166,6 +188,7 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       // Well inside the 128 MB an isolate may use.
       memoryBytes: readInt(env, "MEMORY_CACHE_BYTES", 0, 96 << 20),
       storeDeadlineMs: readInt(env, "STORE_READ_DEADLINE_MS", 0, 60_000),
+      scope,
     },
     upstreamTimeoutMs,
     upstreamRetries,
@@ -177,6 +200,11 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       maxInputChars: readInt(env, "MAX_INPUT_CHARS", 1, 1_000_000),
       maxDocuments: readInt(env, "MAX_DOCUMENTS", 1, 10_000),
       maxQueryChars: readInt(env, "MAX_QUERY_CHARS", 1, 1_000_000),
+      maxResponseValues: readInt(env, "MAX_RESPONSE_VALUES", 1, 2048 * 4096),
+      maxFloatValues: readInt(env, "MAX_FLOAT_VALUES", 1, 2048 * 4096),
+      maxRankFields: readInt(env, "MAX_RANK_FIELDS", 1, 1024),
+      maxDocumentDepth: readInt(env, "MAX_DOCUMENT_DEPTH", 1, 64),
+      localMaxChars: readInt(env, "LOCAL_MAX_CHARS", 1, 8 << 20),
     },
     auth: {
       mode,

@@ -1,22 +1,48 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
+import type { AppEnv, Principal } from "../app-env";
 import type { GatewayConfig } from "../config";
 import type { CacheDeps, CachePolicy } from "./item-cache";
 
+/** The cache policy for one request, and the request directive it did not follow (for `X-Cache-Directive-Ignored`). */
+export interface RequestCachePolicy {
+  policy: CachePolicy;
+  ignored: "no-cache" | undefined;
+}
+
 /**
- * The cache policy for one request: request `Cache-Control: no-cache` skips the reads (memory and
- * store), `no-store` skips the write; the rest comes from config.
+ * The cache policy for one request: `Cache-Control: no-cache` skips the reads (memory and store) and
+ * the sharing of identical work in flight, `no-store` skips the write; the rest comes from config.
+ * `no-cache` is followed only for server keys: from a token or in open mode it would let anyone who
+ * holds a page's token send every input upstream again, as often as the rate limit allows, at the
+ * operator's expense. Those requests are answered from the cache as usual and told so.
  */
-export function cachePolicyFrom(cacheControl: string | undefined, config: GatewayConfig): CachePolicy {
+export function cachePolicyFrom(cacheControl: string | undefined, config: GatewayConfig, principal: Principal): RequestCachePolicy {
   const directives = cacheControl
     ? cacheControl
         .toLowerCase()
         .split(",")
         .map((d) => d.trim())
     : [];
+  const noCache = directives.includes("no-cache");
+  const honoured = noCache && principal.kind === "server-key";
+  return { policy: policyOf(!honoured, !directives.includes("no-store"), config), ignored: noCache && !honoured ? "no-cache" : undefined };
+}
+
+/**
+ * Whose cache entries a request reads and writes: undefined for the shared cache (CACHE_SCOPE=shared);
+ * with CACHE_SCOPE=subject, the server key's id, also for the tokens it minted (their `kid`). A token
+ * without a key id gets its own subject; open mode's anonymous callers share one.
+ */
+export function cacheSubjectOf(config: GatewayConfig, principal: Principal): string | undefined {
+  if (config.cache.scope === "shared") return undefined;
+  if (principal.keyId !== undefined) return `key:${principal.keyId}`;
+  return principal.kind === "anonymous" ? "anonymous" : principal.id;
+}
+
+function policyOf(read: boolean, write: boolean, config: GatewayConfig): CachePolicy {
   return {
-    read: !directives.includes("no-cache"),
-    write: !directives.includes("no-store"),
+    read,
+    write,
     ttlSeconds: config.cacheTtlSeconds,
     // The owner's worst case: its whole upstream deadline, plus a margin for its own bookkeeping.
     maxShareWaitMs: config.upstreamDeadlineMs + 5000,

@@ -40,7 +40,7 @@ const isCanonicalScore = (value: string) => {
 
 /**
  * Scores every document against `query` through the cache (per query-document pair), aligned with
- * `documents`. One function for the route to call.
+ * `documents`. One function for the route to call; `subject` as for `embedItems`.
  */
 export async function rerankItems(
   ctx: CallContext,
@@ -50,6 +50,7 @@ export async function rerankItems(
   rankFields: readonly string[] | undefined,
   policy: CachePolicy,
   deps: CacheDeps,
+  subject?: string,
 ) {
   const identities = documents.map((doc) => documentIdentity(doc, rankFields));
   const docs: RerankDocument[] = documents.map((doc, i) =>
@@ -59,7 +60,7 @@ export async function rerankItems(
     model.routes.map(
       async ({ route, provider }): Promise<ItemRoute> => ({
         provider: provider.name,
-        prefix: await keyPrefix({ kind: "rr", namespace: provider.namespace, model: route.model, params: route.params, query }),
+        prefix: await keyPrefix({ kind: "rr", namespace: provider.namespace, model: route.model, params: route.params, query, subject }),
         cacheable: provider.cacheable.rerank,
         async fetch(items, call) {
           const { scores, usage } = await provider.rerank!(

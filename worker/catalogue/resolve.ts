@@ -8,8 +8,8 @@ import type { ModelRoute, ModelSpec } from "./schema";
 export interface ServedRoute {
   route: ModelRoute;
   provider: Provider;
-  /** Its store-key prefix for embeddings, filled in on first use (hashing is async). */
-  embedPrefix?: string;
+  /** Its store-key prefixes for embeddings by cache subject ("" = shared), filled in on first use (hashing is async). */
+  embedPrefixes?: Map<string, string>;
 }
 
 /** A model and the routes that can serve it now (configured providers only), in catalogue order. */
