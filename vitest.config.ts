@@ -48,6 +48,8 @@ export default defineConfig({
                 TOKEN_SECRET: "test-token-secret-0123456789abcdef0123456789",
                 ALLOWED_ORIGINS: "https://app.example.com",
                 UPSTREAM_RETRIES: "1",
+                // Usage reaches the ledger right after each response, so tests read it back at once.
+                USAGE_FLUSH_MS: "0",
               },
             },
           })),

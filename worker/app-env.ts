@@ -1,3 +1,4 @@
+import type { TokenBudget } from "./budgets/rules";
 import type { GatewayConfig, GatewayEnv } from "./config";
 
 /** Who is calling, as established by the auth middleware. */
@@ -8,6 +9,8 @@ export interface Principal {
   /** Scopes a token grants; server keys and open mode may do everything. */
   scopes: ReadonlySet<string> | "all";
   tier?: string;
+  /** A token's own budget (POST /v1/tokens `budget`), on top of the BUDGETS rules. */
+  budget?: TokenBudget;
 }
 
 export type AppEnv = {

@@ -1,3 +1,4 @@
+import { type BudgetRule, parseBudgets } from "./budgets/rules";
 import { type Catalogue, parseCatalogue } from "./catalogue/catalogue";
 import { checkRoutes } from "./catalogue/resolve";
 import { ApiError } from "./errors";
@@ -46,6 +47,13 @@ export interface GatewayConfig {
     tokenMaxTtlSeconds: number;
   };
   allowedOrigins: string[];
+  usage: {
+    /** Longest an isolate keeps usage in memory before flushing it to the ledger. */
+    flushMs: number;
+    retentionDays: number;
+  };
+  /** `BUDGETS`: spending limits per subject, enforced before any upstream call. */
+  budgets: BudgetRule[];
   /** Which requests get an info log line (warnings and errors always do). */
   logRequests: "all" | "some" | "none";
 }
@@ -70,6 +78,11 @@ export type GatewayEnv = Env & {
   STORE_READ_DEADLINE_MS?: string;
   LOG_REQUESTS?: string;
   EMBED_CACHE_DB?: D1Database;
+  BUDGETS?: unknown;
+  USAGE_FLUSH_MS?: string;
+  USAGE_RETENTION_DAYS?: string;
+  /** Optional Workers Analytics Engine dataset: one data point per accounted request. */
+  USAGE_EVENTS?: AnalyticsEngineDataset;
 };
 
 const DEFAULTS = {
@@ -85,6 +98,8 @@ const DEFAULTS = {
   MAX_DOCUMENTS: 1000,
   MAX_QUERY_CHARS: 8192,
   TOKEN_MAX_TTL_SECONDS: 3600,
+  USAGE_FLUSH_MS: 10_000,
+  USAGE_RETENTION_DAYS: 90,
 } as const;
 
 function readInt(env: GatewayEnv, name: keyof typeof DEFAULTS, min: number, max: number): number {
@@ -152,6 +167,12 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       tokenSecret,
       tokenMaxTtlSeconds: readInt(env, "TOKEN_MAX_TTL_SECONDS", 60, 24 * 3600),
     },
+    usage: {
+      // At most 20 s: the flush waits in `waitUntil`, which runs on for at most 30 s after a response.
+      flushMs: readInt(env, "USAGE_FLUSH_MS", 0, 20_000),
+      retentionDays: readInt(env, "USAGE_RETENTION_DAYS", 1, 3650),
+    },
+    budgets: parseBudgets(env.BUDGETS),
     logRequests,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "")
       .split(",")

@@ -57,6 +57,7 @@ async function verifyCredential(auth: GatewayConfig["auth"], req: RequestHeaders
     id: `sub:${claims.sub}`,
     scopes: Array.isArray(claims.scopes) ? new Set(claims.scopes) : "all",
     tier: claims.tier,
+    budget: claims.budget,
   };
 }
 

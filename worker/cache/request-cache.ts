@@ -1,6 +1,9 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import { admitBudget } from "../budgets/admit";
+import type { ServedModel } from "../catalogue/resolve";
 import type { GatewayConfig, GatewayEnv } from "../config";
+import { accountSpend, type RouteSpend, spendTotals } from "../usage/account";
 import { d1Store } from "./d1-store";
 import type { CacheDeps, CachePolicy } from "./item-cache";
 import { kvStore } from "./kv-store";
@@ -40,14 +43,33 @@ function storeFor(env: GatewayEnv, config: GatewayConfig): CacheStore {
   return store;
 }
 
-/** What the cache engine needs from this request: the store, the memory tier, waitUntil and a logger. */
-export function cacheDeps(c: Context<AppEnv>): CacheDeps {
+/**
+ * Before a request's misses go upstream: its budgets are checked and an estimate reserved (throws
+ * 429 when spent); once its upstream work settles, what each route spent is accounted and the
+ * reservation settled with the real figure.
+ */
+async function admitRequest(c: Context<AppEnv>, model: ServedModel, texts: readonly string[], extraChars: number) {
+  const admission = await admitBudget(c, model, texts, extraChars);
+  return (spent: readonly RouteSpend[]) => {
+    accountSpend(c, model, spent);
+    if (admission) admission.settle(spendTotals(model, spent));
+  };
+}
+
+/**
+ * What the cache engine needs from this request: the store, the memory tier, waitUntil, a logger
+ * and, for a model route, the budget check and usage accounting of its upstream work
+ * (`extraChars`: characters sent with each item besides its text, a rerank query).
+ */
+export function cacheDeps(c: Context<AppEnv>, model?: ServedModel, extraChars = 0): CacheDeps {
   const config = c.get("config");
   const requestId = c.get("requestId");
-  return {
+  const deps = {
     store: storeFor(c.env, config),
     memory: memoryTierFor(config.cache.memoryBytes),
-    waitUntil: (work) => c.executionCtx.waitUntil(work),
-    log: (fields) => console.warn(JSON.stringify({ request_id: requestId, ...fields })),
+    waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work),
+    log: (fields: Record<string, unknown>) => console.warn(JSON.stringify({ request_id: requestId, ...fields })),
+    admit: model ? (texts: readonly string[]) => admitRequest(c, model, texts, extraChars) : undefined,
   };
+  return deps;
 }

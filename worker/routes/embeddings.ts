@@ -10,6 +10,7 @@ import { invalidParam } from "../errors";
 import { EmbeddingsRequestSchema, EmbeddingsResponseSchema } from "../schemas/embeddings";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { jsonBody } from "../schemas/json-body";
+import { account } from "../usage/account";
 import { setItemHeaders } from "./item-headers";
 import { overLimit } from "./over-limit";
 import { requireWellFormed } from "./well-formed";
@@ -62,7 +63,7 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
       );
     requireWellFormed(inputs, typeof body.input === "string" ? () => "input" : (i) => `input[${i}]`);
 
-    const deps = cacheDeps(c);
+    const deps = cacheDeps(c, model);
     const resolved = await embedItems(
       { requestId: c.get("requestId") },
       model,
@@ -70,6 +71,7 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
       cachePolicyFrom(c.req.header("cache-control"), config),
       deps,
     );
+    account(c, model, inputs, resolved.stats);
     setItemHeaders(c, resolved.stats);
     startTime(c, "encode");
     const json = embeddingsJson(body.model, resolved.values, resolved.keyOf, resolved.usage, {

@@ -7,6 +7,7 @@ import { invalidParam } from "../errors";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { jsonBody } from "../schemas/json-body";
 import { RerankRequestSchema, RerankResponseSchema } from "../schemas/rerank";
+import { account } from "../usage/account";
 import { setItemHeaders } from "./item-headers";
 import { overLimit } from "./over-limit";
 import { rankResults } from "./rank-results";
@@ -63,8 +64,9 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
       documents,
       body.rank_fields,
       cachePolicyFrom(c.req.header("cache-control"), config),
-      cacheDeps(c),
+      cacheDeps(c, model, query.length),
     );
+    account(c, model, identities, resolved.stats, query.length);
     setItemHeaders(c, resolved.stats);
     const ranked = rankResults(resolved.scores, body.top_n);
     return c.json(
