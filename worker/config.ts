@@ -33,6 +33,10 @@ export interface GatewayConfig {
   };
   upstreamTimeoutMs: number;
   upstreamRetries: number;
+  /** How long one request's upstream work may take in all, across retries and fallback routes. */
+  upstreamDeadlineMs: number;
+  /** Most upstream batches of one request in flight at once. */
+  upstreamConcurrency: number;
   limits: {
     maxBodyBytes: number;
     maxInputs: number;
@@ -91,6 +95,10 @@ const DEFAULTS = {
   STORE_READ_DEADLINE_MS: 10,
   UPSTREAM_TIMEOUT_MS: 15_000,
   UPSTREAM_RETRIES: 2,
+  // Twice a slow attempt: room for one retry or one fallback route, and well inside SDKs' own timeouts.
+  UPSTREAM_DEADLINE_MS: 30_000,
+  // Below the six connections a Worker may have open, so batches never queue behind each other's timeouts.
+  UPSTREAM_CONCURRENCY: 4,
   // Room for 2048 inputs (OpenAI's limit, and what the Vercel `ai` SDK sends in one call).
   MAX_BODY_BYTES: 8 << 20,
   MAX_INPUTS: 2048,
@@ -154,6 +162,8 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
     },
     upstreamTimeoutMs,
     upstreamRetries,
+    upstreamDeadlineMs: readInt(env, "UPSTREAM_DEADLINE_MS", 100, 600_000),
+    upstreamConcurrency: readInt(env, "UPSTREAM_CONCURRENCY", 1, 6),
     limits: {
       maxBodyBytes: readInt(env, "MAX_BODY_BYTES", 1024, 100 << 20),
       maxInputs: readInt(env, "MAX_INPUTS", 1, 10_000),

@@ -41,9 +41,9 @@ export async function embedItems(
       provider: provider.name,
       prefix: known[r],
       cacheable: provider.cacheable.embed,
-      async fetch(items) {
+      async fetch(items, call) {
         const { vectors, usage } = await provider.embed!(
-          ctx,
+          { ...ctx, ...call },
           route.model,
           items.map((i) => texts[i]),
           route.params,

@@ -25,9 +25,11 @@ export function cachePolicyFrom(cacheControl: string | undefined, config: Gatewa
     read: !directives.includes("no-cache"),
     write: !directives.includes("no-store"),
     ttlSeconds: config.cacheTtlSeconds,
-    // The owner's worst case: every attempt timing out, plus backoff.
-    maxShareWaitMs: config.upstreamTimeoutMs * (config.upstreamRetries + 1) + 5000,
+    // The owner's worst case: its whole upstream deadline, plus a margin for its own bookkeeping.
+    maxShareWaitMs: config.upstreamDeadlineMs + 5000,
     storeDeadlineMs: config.cache.storeDeadlineMs,
+    deadline: Date.now() + config.upstreamDeadlineMs,
+    maxConcurrentBatches: config.upstreamConcurrency,
   };
 }
 

@@ -61,9 +61,9 @@ export async function rerankItems(
         provider: provider.name,
         prefix: await keyPrefix({ kind: "rr", namespace: provider.namespace, model: route.model, params: route.params, query }),
         cacheable: provider.cacheable.rerank,
-        async fetch(items) {
+        async fetch(items, call) {
           const { scores, usage } = await provider.rerank!(
-            ctx,
+            { ...ctx, ...call },
             route.model,
             query,
             items.map((i) => docs[i]),

@@ -1,5 +1,5 @@
 import type { MemoryTier } from "../cache/memory-tier";
-import type { Usage } from "../cache/usage";
+import type { Usage } from "../common/token-usage";
 import { base64ToFloats, floatsToBase64, shortenVector } from "./vector-base64";
 
 export interface EmbeddingsRender {

@@ -1,4 +1,4 @@
-import { readUsage, type Usage } from "../cache/usage";
+import { readUsage, type Usage } from "../common/token-usage";
 import { postJson, type UpstreamTarget } from "../upstream/upstream-client";
 import { openAiStyleVectors } from "./response-shape";
 import type { ProviderSettings } from "./settings";
@@ -16,6 +16,8 @@ export const targetFor = (settings: ProviderSettings, limits: UpstreamLimits, ct
   timeoutMs: limits.timeoutMs,
   retries: limits.retries,
   requestId: ctx.requestId,
+  deadline: ctx.deadline,
+  attempted: ctx.attempted,
 });
 
 /** `Authorization: Bearer <key>` when the instance has a key (TEI or Ollama may have none). */

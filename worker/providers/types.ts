@@ -1,4 +1,4 @@
-import type { Usage } from "../cache/usage";
+import type { Usage } from "../common/token-usage";
 
 /** The wire formats the gateway speaks; one folder per kind under `worker/providers/`. */
 export const PROVIDER_KINDS = ["together", "workers-ai", "openai", "cohere", "local"] as const;
@@ -23,6 +23,10 @@ export interface RerankDocument {
 /** Per-call context an adapter may use: for logs and cancellation, never for cache decisions. */
 export interface CallContext {
   requestId: string;
+  /** When (epoch ms) the request's upstream work must be over: no attempt starts or lasts past it. */
+  deadline?: number;
+  /** Told after each upstream attempt whether it succeeded (the cache's circuit breaker counts them). */
+  attempted?(ok: boolean): void;
 }
 
 /**

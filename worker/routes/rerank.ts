@@ -79,7 +79,11 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
             ? { index, relevance_score: score, document: { text: documentText(documents[index], undefined) } }
             : { index, relevance_score: score },
         ),
-        usage: resolved.usage,
+        usage: {
+          prompt_tokens: resolved.usage.prompt_tokens,
+          completion_tokens: resolved.usage.completion_tokens,
+          total_tokens: resolved.usage.total_tokens,
+        },
       },
       200,
     );

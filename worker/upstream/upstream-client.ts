@@ -11,6 +11,10 @@ export interface UpstreamTarget {
   timeoutMs: number;
   retries: number;
   requestId: string;
+  /** When (epoch ms) the request's upstream work must be over: attempts are cut short and not retried past it. */
+  deadline?: number;
+  /** Told after each attempt whether the upstream answered usefully (the circuit breaker counts failures). */
+  attempted?(ok: boolean): void;
 }
 
 /** The provider's name for messages: "Workers AI (workers-ai)". */
@@ -26,42 +30,61 @@ export async function postJson(target: UpstreamTarget, url: string, body: unknow
   const { provider } = target;
   const payload = JSON.stringify(body);
   const path = new URL(url).pathname;
+  const deadline = target.deadline ?? Number.POSITIVE_INFINITY;
+  // Another attempt only when its wait still leaves time before the request's deadline.
+  const timeLeftAfter = (waitMs: number) => Date.now() + waitMs < deadline;
   for (let attempt = 0; ; attempt++) {
     const lastAttempt = attempt >= target.retries;
+    const left = deadline - Date.now();
+    if (left <= 0) throw pastDeadline(provider);
+    const timeoutMs = Math.min(target.timeoutMs, left);
     let response: Response;
     try {
       response = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json", ...headers },
         body: payload,
-        signal: AbortSignal.timeout(target.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
+      target.attempted?.(false);
       const timedOut = (err as Error)?.name === "TimeoutError";
       log(target, { message: timedOut ? "upstream timeout" : "upstream network error", attempt, path });
       // A timed-out attempt already used the whole budget; retrying would multiply the client's wait.
       if (timedOut)
-        throw new ApiError(504, "upstream_timeout", `${cap(label(provider))} did not answer within ${target.timeoutMs} ms.`, {
+        throw new ApiError(504, "upstream_timeout", `${cap(label(provider))} did not answer within ${timeoutMs} ms.`, {
           cause: err,
         });
-      if (lastAttempt) throw new ApiError(502, "upstream_unreachable", `${cap(label(provider))} could not be reached.`, { cause: err });
-      await sleep(backoffMs(attempt));
+      const backoff = backoffMs(attempt);
+      if (lastAttempt || !timeLeftAfter(backoff))
+        throw new ApiError(502, "upstream_unreachable", `${cap(label(provider))} could not be reached.`, { cause: err });
+      await sleep(backoff);
       continue;
     }
 
-    if (response.ok) return readJson(response, provider);
+    if (response.ok) {
+      target.attempted?.(true);
+      return readJson(response, provider);
+    }
 
     const wait = retryAfterMs(response.headers);
     const retryable = RETRYABLE_STATUSES.has(response.status) && (wait === undefined || wait <= MAX_RETRY_WAIT_MS);
+    // A refusal of the request's own input says nothing against the route.
+    target.attempted?.(!(response.status >= 500 || response.status === 429 || response.status === 401 || response.status === 403));
     log(target, { message: "upstream error status", status: response.status, attempt, path });
-    if (retryable && !lastAttempt) {
+    const pause = wait ?? backoffMs(attempt);
+    if (retryable && !lastAttempt && timeLeftAfter(pause)) {
       await response.body?.cancel();
-      await sleep(wait ?? backoffMs(attempt));
+      await sleep(pause);
       continue;
     }
     throw await statusError(response, provider, path, wait);
   }
 }
+
+/** The request's upstream deadline passed before another attempt could start. */
+const pastDeadline = (provider: ProviderSettings) =>
+  new ApiError(504, "upstream_timeout", `${cap(label(provider))} did not answer within the request's deadline (UPSTREAM_DEADLINE_MS).`);
 
 async function statusError(response: Response, provider: ProviderSettings, path: string, waitMs: number | undefined): Promise<ApiError> {
   const { status } = response;

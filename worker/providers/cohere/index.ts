@@ -1,4 +1,4 @@
-import { estimateUsage, readUsage } from "../../cache/usage";
+import { estimateUsage, readUsage } from "../../common/token-usage";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
 import { relevanceScores } from "../response-shape";

@@ -1,4 +1,4 @@
-import type { Usage } from "../../cache/usage";
+import type { Usage } from "../../common/token-usage";
 import { ApiError } from "../../errors";
 import type { Provider } from "../types";
 import { bm25Scores } from "./bm25";

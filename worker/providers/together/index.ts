@@ -1,4 +1,4 @@
-import { readUsage } from "../../cache/usage";
+import { readUsage } from "../../common/token-usage";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, embedOpenAiStyle, targetFor, type UpstreamLimits } from "../http-provider";
 import { relevanceScores } from "../response-shape";

@@ -1,4 +1,4 @@
-import { estimateUsage } from "../../cache/usage";
+import { estimateUsage } from "../../common/token-usage";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
 import { alignByIndex, badResponse, finiteScore } from "../response-shape";

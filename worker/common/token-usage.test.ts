@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addUsage, readUsage } from "./usage";
+import { addUsage, readUsage } from "./token-usage";
 
 describe("usage", () => {
   it("Should keep absurd upstream counts safe integers, so the JSON they go into stays JSON", () => {

@@ -3,6 +3,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Set when some of the counts are the gateway's estimate, the provider having reported none. */
+  estimated?: true;
 }
 
 export const NO_USAGE: Usage = Object.freeze({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
@@ -21,11 +23,13 @@ export function readUsage(raw: unknown): Usage {
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {
-  return {
+  const total: Usage = {
     prompt_tokens: sum(a.prompt_tokens, b.prompt_tokens),
     completion_tokens: sum(a.completion_tokens, b.completion_tokens),
     total_tokens: sum(a.total_tokens, b.total_tokens),
   };
+  if (a.estimated || b.estimated) total.estimated = true;
+  return total;
 }
 
 /**
@@ -35,5 +39,5 @@ export function addUsage(a: Usage, b: Usage): Usage {
 export function estimateUsage(texts: readonly string[]): Usage {
   let tokens = 0;
   for (const text of texts) tokens += Math.ceil(text.length / 4);
-  return { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
+  return { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens, estimated: true };
 }

@@ -1,21 +1,31 @@
 // Identical misses in flight in this isolate share one upstream call. The map holds only work
 // under way: every entry is removed the moment its work settles, so it cannot grow without bound.
-const inflight = new Map<string, Promise<string>>();
+
+/** A value being fetched, with the store prefix of the route that answered it (its vector space). */
+export interface Shared {
+  value: string;
+  prefix: string;
+}
+
+const inflight = new Map<string, Promise<Shared>>();
 
 /** How often a request waiting on another request's upstream call wakes up. */
 const KEEPALIVE_MS = 25;
 
-export function joinInflight(key: string): Promise<string> | undefined {
+export function joinInflight(key: string): Promise<Shared> | undefined {
   return inflight.get(key);
 }
 
 /**
- * Registers `keys` as being fetched by `work` (which resolves to values aligned with `keys`).
- * Returns `work` unchanged for the owner to await.
+ * Registers `keys` as being fetched by `work` (which resolves to values aligned with `keys` and the
+ * prefix of the route that answered them). Returns `work` unchanged for the owner to await.
  */
-export function trackInflight(keys: readonly string[], work: Promise<string[]>): Promise<string[]> {
+export function trackInflight<T extends { values: readonly string[]; prefix: string }>(
+  keys: readonly string[],
+  work: Promise<T>,
+): Promise<T> {
   const entries = keys.map((key, i) => {
-    const one = work.then((values) => values[i]);
+    const one = work.then(({ values, prefix }) => ({ value: values[i], prefix }));
     // Joiners handle the rejection themselves; this stops an unjoined entry being an unhandled rejection.
     one.catch(() => {});
     inflight.set(key, one);
@@ -37,11 +47,11 @@ export function trackInflight(keys: readonly string[], work: Promise<string[]>):
  * that is not an answer (the caller then fetches the value itself).
  */
 export async function awaitShared(
-  shared: Promise<string>,
+  shared: Promise<Shared>,
   maxWaitMs: number,
   isAnswer: (error: unknown) => boolean,
-): Promise<string | undefined> {
-  let outcome: { value: string } | { error: unknown } | undefined;
+): Promise<Shared | undefined> {
+  let outcome: { value: Shared } | { error: unknown } | undefined;
   shared.then(
     (value) => (outcome = { value }),
     (error) => (outcome = { error }),
