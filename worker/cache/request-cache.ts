@@ -3,9 +3,9 @@ import type { AppEnv } from "../app-env";
 import { admitBudget } from "../budgets/admit";
 import type { ServedModel } from "../catalogue/resolve";
 import type { GatewayConfig, GatewayEnv } from "../config";
-import { accountSpend, type RouteSpend, spendTotals } from "../usage/account";
+import { accountSpend, spendTotals } from "../usage/account";
 import { d1Store } from "./d1-store";
-import type { CacheDeps, CachePolicy } from "./item-cache";
+import type { CacheDeps, CachePolicy, UpstreamSpend } from "./item-cache";
 import { kvStore } from "./kv-store";
 import { memoryTierFor } from "./memory-tier";
 import type { CacheStore } from "./store";
@@ -52,7 +52,7 @@ function storeFor(env: GatewayEnv, config: GatewayConfig): CacheStore {
  */
 async function admitRequest(c: Context<AppEnv>, model: ServedModel, texts: readonly string[], extraChars: number) {
   const admission = await admitBudget(c, model, texts, extraChars);
-  return (spent: readonly RouteSpend[]) => {
+  return (spent: readonly UpstreamSpend[]) => {
     accountSpend(c, model, spent);
     if (admission) admission.settle(spendTotals(model, spent));
   };

@@ -1,21 +1,11 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import type { ItemStats } from "../cache/item-cache";
-import type { Usage } from "../cache/usage";
+import type { ItemStats, UpstreamSpend } from "../cache/item-cache";
 import type { ServedModel } from "../catalogue/resolve";
 import { minuteOf } from "./aggregator";
 import { record } from "./meter";
 import { estimateTokens, routePicoPerToken, usdOf } from "./money";
 import { subjectOf } from "./subject";
-
-/** What one route's upstream calls for one request spent (the cache engine's `UpstreamSpend`). */
-export interface RouteSpend {
-  provider: string;
-  /** Index of the route in the model's served routes. */
-  route: number;
-  inputs: number;
-  usage: Usage & { estimated?: true };
-}
 
 /** The operation a model's requests are accounted under. */
 export const operationOf = (model: ServedModel) => (model.spec.type === "embedding" ? "embeddings" : "rerank");
@@ -23,7 +13,7 @@ export const operationOf = (model: ServedModel) => (model.spec.type === "embeddi
 /** Tokens, estimated tokens and pico-dollars of what the routes spent. */
 export function spendTotals(
   model: ServedModel,
-  spent: readonly RouteSpend[],
+  spent: readonly UpstreamSpend[],
 ): { tokens: number; estimated: number; pico: number; inputs: number } {
   let tokens = 0;
   let estimated = 0;
@@ -43,7 +33,7 @@ export function spendTotals(
  * when they settle, success or failure, so a request that failed after some batches were billed is
  * counted too, and calls shared from another request are counted once, by their owner.
  */
-export function accountSpend(c: Context<AppEnv>, model: ServedModel, spent: readonly RouteSpend[]): void {
+export function accountSpend(c: Context<AppEnv>, model: ServedModel, spent: readonly UpstreamSpend[]): void {
   const minute = minuteOf(Date.now());
   const subject = subjectOf(c.get("principal"));
   const operation = operationOf(model);
@@ -91,7 +81,7 @@ export function account(c: Context<AppEnv>, model: ServedModel, texts: readonly 
   });
   const events = c.env.USAGE_EVENTS;
   if (events) {
-    const spent = (stats as ItemStats & { spent?: RouteSpend[] }).spent ?? [];
+    const spent = stats.spent;
     const totals = spendTotals(model, spent);
     events.writeDataPoint({
       indexes: [key.subject],
