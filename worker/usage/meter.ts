@@ -10,8 +10,11 @@ interface Meter {
 }
 
 const meters = new WeakMap<GatewayConfig, Meter>();
-/** Flush ids are this isolate's random prefix and a counter: unique without coordination. */
-const isolateId = crypto.randomUUID();
+/**
+ * Flush ids are this isolate's random prefix and a counter: unique without coordination. Drawn on
+ * the first flush (workerd allows no random values at global scope).
+ */
+let isolateId: string | undefined;
 let flushes = 0;
 
 /** The ledger's one instance. */
@@ -60,6 +63,7 @@ async function flush(meter: Meter, env: GatewayEnv, retentionDays: number): Prom
   }
   const rows = meter.aggregator.drain();
   if (rows.length === 0) return;
+  isolateId ??= crypto.randomUUID();
   const batch = { id: `${isolateId}-${flushes++}`, rows };
   try {
     await ledger.record(batch.id, batch.rows, retentionDays);
