@@ -62,6 +62,7 @@ export function accountSpend(c: Context<AppEnv>, model: ServedModel, spent: read
  * added to each text (a rerank query goes up with every document).
  */
 export function account(c: Context<AppEnv>, model: ServedModel, texts: readonly string[], stats: ItemStats, extraChars = 0): void {
+  if (!c.env.USAGE_LEDGER) return;
   const hits = stats.memoryHits + stats.storeHits;
   const savedTokens = hits && texts.length ? Math.round((estimateTokens(texts, extraChars) * hits) / texts.length) : 0;
   const saved = savedTokens * routePicoPerToken(model, 0);
