@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type Period, periodBounds } from "./rules";
+import { PERIODS, type Period, periodBounds } from "./rules";
 
 /** What a request spends (or is estimated to): money in pico-dollars, tokens, inputs. */
 export interface Amounts {
@@ -38,30 +38,52 @@ const UNITS: Unit[] = ["pico", "tokens", "inputs"];
  * One subject's budget state: one SQLite Durable Object per subject (named by the subject). A
  * subject's requests are what must be counted one after another, and an object does that by running
  * one call at a time with no locks; separate objects spread thousands of subjects over the network
- * instead of queueing them all on one. Each row holds what was spent in the current UTC minute, day
- * or month; a request reserves its estimate here before going upstream and settles the difference
- * once its real figure is known.
+ * instead of queueing them all on one. Its one row holds what was spent in the current UTC minute,
+ * day and month; a request reserves its estimate here before going upstream and settles the
+ * difference once its real figure is known.
  */
 export class BudgetLedger extends DurableObject {
   #sql = this.ctx.storage.sql;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
+    // One row holds all three periods, so a reservation or a settlement is one row written.
+    const columns = PERIODS.flatMap((p) => [`${p}_start`, ...UNITS.map((u) => `${p}_${u}`)]);
     this.#sql.exec(
-      "CREATE TABLE IF NOT EXISTS spent (period TEXT PRIMARY KEY, start INTEGER NOT NULL, pico INTEGER NOT NULL, tokens INTEGER NOT NULL, inputs INTEGER NOT NULL)",
+      `CREATE TABLE IF NOT EXISTS spent (id INTEGER PRIMARY KEY CHECK (id = 1), ${columns.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(", ")})`,
     );
   }
 
-  /** The current period's row (zero when the stored one is of an earlier period). */
-  #current(period: Period, now: number): Amounts & { start: number; end: number } {
-    const { start, end } = periodBounds(period, now);
-    const row = this.#sql
-      .exec<{ start: number; pico: number; tokens: number; inputs: number }>(
-        "SELECT start, pico, tokens, inputs FROM spent WHERE period = ?",
-        period,
-      )
-      .toArray()[0];
-    return row && row.start === start ? { ...row, end } : { start, end, pico: 0, tokens: 0, inputs: 0 };
+  /** Each period's spending as stored, a period that has ended counting as zero. */
+  #read(now: number): Spent {
+    const row = this.#sql.exec<Record<string, number>>("SELECT * FROM spent WHERE id = 1").toArray()[0] ?? {};
+    const spent = {} as Spent;
+    for (const period of PERIODS) {
+      const { start, end } = periodBounds(period, now);
+      const current = row[`${period}_start`] === start;
+      spent[period] = {
+        start,
+        end,
+        pico: current ? row[`${period}_pico`] : 0,
+        tokens: current ? row[`${period}_tokens`] : 0,
+        inputs: current ? row[`${period}_inputs`] : 0,
+      };
+    }
+    return spent;
+  }
+
+  #write(spent: Spent): void {
+    const columns: string[] = [];
+    const values: number[] = [];
+    for (const period of PERIODS) {
+      columns.push(`${period}_start`);
+      values.push(spent[period].start);
+      for (const unit of UNITS) {
+        columns.push(`${period}_${unit}`);
+        values.push(Math.max(0, spent[period][unit]));
+      }
+    }
+    this.#sql.exec(`INSERT OR REPLACE INTO spent (id, ${columns.join(", ")}) VALUES (1, ${columns.map(() => "?").join(", ")})`, ...values);
   }
 
   /**
@@ -70,13 +92,11 @@ export class BudgetLedger extends DurableObject {
    * concurrent requests of the subject are reserved strictly one after another.
    */
   async reserve(limits: readonly Limit[], estimate: Amounts): Promise<Reservation> {
-    const now = Date.now();
-    const rows = new Map<Period, Amounts & { start: number; end: number }>();
+    const spent = this.#read(Date.now());
     let remaining: Remaining | undefined;
     let tightest = Number.POSITIVE_INFINITY;
     for (const limit of limits) {
-      const row = rows.get(limit.period) ?? this.#current(limit.period, now);
-      rows.set(limit.period, row);
+      const row = spent[limit.period];
       for (const unit of UNITS) {
         const max = limit[unit];
         if (max === undefined) continue;
@@ -91,38 +111,30 @@ export class BudgetLedger extends DurableObject {
         }
       }
     }
+    // Every period counts the reservation, ruled or not, so a rule added later starts from the truth.
     const starts: Partial<Record<Period, number>> = {};
-    for (const [period, row] of rows) {
-      this.#write(period, row.start, row.pico + estimate.pico, row.tokens + estimate.tokens, row.inputs + estimate.inputs);
-      starts[period] = row.start;
+    for (const period of PERIODS) {
+      for (const unit of UNITS) spent[period][unit] += estimate[unit];
+      starts[period] = spent[period].start;
     }
+    this.#write(spent);
     return { ok: true, starts, remaining };
   }
 
   /** Replaces a reservation by the real figure: adds `delta` (real minus estimate) to the periods still current. */
   async settle(starts: Partial<Record<Period, number>>, delta: Amounts): Promise<void> {
-    const now = Date.now();
-    for (const [period, start] of Object.entries(starts) as Array<[Period, number]>) {
-      const row = this.#current(period, now);
-      if (row.start !== start) continue;
-      this.#write(period, start, row.pico + delta.pico, row.tokens + delta.tokens, row.inputs + delta.inputs);
+    const spent = this.#read(Date.now());
+    let changed = false;
+    for (const period of PERIODS) {
+      if (spent[period].start !== starts[period]) continue;
+      for (const unit of UNITS) spent[period][unit] += delta[unit];
+      changed = true;
     }
+    if (changed) this.#write(spent);
   }
 
   /** What the subject has spent in each current period. */
   async spent(): Promise<Spent> {
-    const now = Date.now();
-    return { minute: this.#current("minute", now), day: this.#current("day", now), month: this.#current("month", now) };
-  }
-
-  #write(period: Period, start: number, pico: number, tokens: number, inputs: number): void {
-    this.#sql.exec(
-      "INSERT OR REPLACE INTO spent (period, start, pico, tokens, inputs) VALUES (?, ?, ?, ?, ?)",
-      period,
-      start,
-      Math.max(0, pico),
-      Math.max(0, tokens),
-      Math.max(0, inputs),
-    );
+    return this.#read(Date.now());
   }
 }

@@ -70,7 +70,11 @@ export class UsageLedger extends DurableObject {
     const fresh = this.ctx.storage.transactionSync(() => {
       if (this.#sql.exec("SELECT 1 FROM flushes WHERE id = ?", flushId).toArray().length) return false;
       this.#sql.exec("INSERT INTO flushes (id, at) VALUES (?, ?)", flushId, now);
-      this.#sql.exec("INSERT OR REPLACE INTO settings (name, value) VALUES ('retention_days', ?)", retentionDays);
+      // Written only when it changes: a row write costs a thousand times a row read.
+      this.#sql.exec(
+        "INSERT INTO settings (name, value) VALUES ('retention_days', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE value <> excluded.value",
+        retentionDays,
+      );
       const sets = COUNT_FIELDS.map((f) => `${f} = ${f} + excluded.${f}`).join(", ");
       const statement = `INSERT INTO usage (width, start, subject, model, provider, operation, ${COUNT_FIELDS.join(", ")})
         VALUES (?, ?, ?, ?, ?, ?, ${COUNT_FIELDS.map(() => "?").join(", ")})
