@@ -4,7 +4,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { mintToken } from "../../worker/auth/tokens";
-import type { BudgetLedger } from "../../worker/budgets/ledger";
+import type { BudgetLedger, Spent } from "../../worker/budgets/ledger";
 import { gateway } from "./gateway";
 
 const MODEL = "test/tiny-embed";
@@ -52,8 +52,10 @@ describe("budgets", () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(60);
     // The minute ends: the stored count is now of an earlier minute (as it will be once the clock moves on).
-    await runInDurableObject(ledgerOf(`ip:${ip}`), (_: BudgetLedger, state) => {
-      state.storage.sql.exec("UPDATE spent SET minute_start = minute_start - 60000");
+    await runInDurableObject(ledgerOf(`ip:${ip}`), async (_: BudgetLedger, state) => {
+      const spent = (await state.storage.get<Spent>("spent"))!;
+      spent.minute.start -= 60_000;
+      await state.storage.put("spent", spent);
     });
     expect((await embed(gw, ["second"], ip)).status).toBe(200);
   });
