@@ -33,6 +33,8 @@ export type Reservation =
 export type Spent = Record<Period, Amounts & { start: number; end: number }>;
 
 const UNITS: Unit[] = ["pico", "tokens", "inputs"];
+/** How soon a change of spending is stored. */
+const PERSIST_MS = 50;
 
 /**
  * One subject's budget state: one SQLite Durable Object per subject (named by the subject). A
@@ -43,36 +45,50 @@ const UNITS: Unit[] = ["pico", "tokens", "inputs"];
  * difference once its real figure is known.
  */
 export class BudgetLedger extends DurableObject {
-  /** Each period's spending as stored, a period that has ended counting as zero. */
-  async #read(now: number): Promise<Spent> {
-    const stored = (await this.ctx.storage.get<Spent>("spent")) ?? ({} as Partial<Spent>);
+  /** The stored spending, read once when the object starts; every change goes here first. */
+  private stored: Partial<Spent> = {};
+  #persisting: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    ctx.blockConcurrencyWhile(async () => {
+      this.stored = (await ctx.storage.get<Spent>("spent")) ?? {};
+    });
+  }
+
+  /** Each period's spending, a period that has ended counting as zero. */
+  #read(now: number): Spent {
     const spent = {} as Spent;
     for (const period of PERIODS) {
       const { start, end } = periodBounds(period, now);
-      const row = stored[period];
+      const row = this.stored[period];
       spent[period] = row && row.start === start ? { ...row, end } : { start, end, pico: 0, tokens: 0, inputs: 0 };
     }
     return spent;
   }
 
   /**
-   * Stores the spending as one value (one row written). `allowUnconfirmed`: the answer goes out
-   * before the write is durable instead of waiting for it (milliseconds, the whole of a budget
-   * check's latency otherwise); the write still lands in order, and if it never did, the object
-   * would restart from its last durable state, forgetting at most the reservations of that moment.
+   * Keeps the new spending and stores it (one value, one row written) within PERSIST_MS. A write
+   * holds back every answer the object sends until it is confirmed (the output gate), which is the
+   * bulk of a budget check's latency when every reservation writes; written a moment later, answers
+   * go out at once and a busy subject's reservations share one write. A restart in that moment
+   * forgets at most its reservations.
    */
   #write(spent: Spent): void {
-    void this.ctx.storage.put("spent", spent, { allowUnconfirmed: true });
+    this.stored = spent;
+    this.#persisting ??= setTimeout(() => {
+      this.#persisting = undefined;
+      void this.ctx.storage.put("spent", this.stored);
+    }, PERSIST_MS);
   }
 
   /**
    * Reserves `estimate` under every limit, or refuses when any would be passed: the subject's spent
-   * plus reservations plus this estimate must stay within each limit. Nothing else runs in the
-   * object between its read and its write (the input gate), so concurrent requests of the subject
-   * are reserved strictly one after another.
+   * plus reservations plus this estimate must stay within each limit. It awaits nothing, so
+   * concurrent requests of the subject are reserved strictly one after another.
    */
   async reserve(limits: readonly Limit[], estimate: Amounts): Promise<Reservation> {
-    const spent = await this.#read(Date.now());
+    const spent = this.#read(Date.now());
     let remaining: Remaining | undefined;
     let tightest = Number.POSITIVE_INFINITY;
     for (const limit of limits) {
@@ -103,7 +119,7 @@ export class BudgetLedger extends DurableObject {
 
   /** Replaces a reservation by the real figure: adds `delta` (real minus estimate) to the periods still current. */
   async settle(starts: Partial<Record<Period, number>>, delta: Amounts): Promise<void> {
-    const spent = await this.#read(Date.now());
+    const spent = this.#read(Date.now());
     let changed = false;
     for (const period of PERIODS) {
       if (spent[period].start !== starts[period]) continue;
