@@ -49,6 +49,8 @@ export default defineConfig({
                 TOKEN_SECRET: TEST_TOKEN_SECRET,
                 ALLOWED_ORIGINS: "https://app.example.com",
                 UPSTREAM_RETRIES: "1",
+                // Usage reaches the ledger right after each response, so tests read it back at once.
+                USAGE_FLUSH_MS: "0",
               },
             },
           })),

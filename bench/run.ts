@@ -14,6 +14,7 @@ import { PRICES } from "./prices.ts";
 import { type SideBySide, sideBySide, trivialScript } from "./side-by-side.ts";
 import { num, percent, printTable, usd } from "./table.ts";
 import { standInModule } from "./test-fixtures.ts";
+import { benchUsage } from "./usage.ts";
 import { CPU_TICK_MS, settle } from "./workerd-cpu.ts";
 import { startWorkerd, type WorkerdInstance } from "./workerd-instance.ts";
 
@@ -402,6 +403,7 @@ try {
   }
   // Issue 16: the costliest requests the gateway accepts, and cheap refusals, each in a fresh workerd.
   if (!GOALS_ONLY) printMostExpensive(await measureMostExpensive(source, standIn), source.label);
+  if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "usage") await benchUsage(source, standIn);
 } finally {
   for (const instance of instances.reverse()) await instance.dispose();
   await standIn.close();

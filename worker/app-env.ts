@@ -1,3 +1,4 @@
+import type { TokenBudget } from "./budgets/rules";
 import type { GatewayConfig, GatewayEnv } from "./config";
 import type { Gateway } from "./gateway";
 
@@ -11,6 +12,8 @@ export interface Principal {
   /** Scopes a token grants; server keys and open mode may do everything. */
   scopes: ReadonlySet<string> | "all";
   tier?: string;
+  /** A token's own budget (POST /v1/tokens `budget`), on top of the BUDGETS rules. */
+  budget?: TokenBudget;
 }
 
 export type AppEnv = {

@@ -1,4 +1,5 @@
 import { weakSecretReason } from "./auth/secret-rules";
+import { type BudgetRule, parseBudgets } from "./budgets/rules";
 import { type Catalogue, parseCatalogue } from "./catalogue/catalogue";
 import { buildProviders, PROVIDER_DESCRIPTORS } from "./providers/registry";
 import { type ProviderSettings, parseProviders } from "./providers/settings";
@@ -62,6 +63,13 @@ export interface GatewayConfig {
     rateLimit: boolean;
   };
   allowedOrigins: string[];
+  usage: {
+    /** Longest an isolate keeps usage in memory before flushing it to the ledger. */
+    flushMs: number;
+    retentionDays: number;
+  };
+  /** `BUDGETS`: spending limits per subject, enforced before any upstream call. */
+  budgets: BudgetRule[];
   /** Which requests get an info log line (warnings and errors always do). */
   logRequests: "all" | "some" | "none";
 }
@@ -83,6 +91,11 @@ export type GatewayEnv = Env & {
   LOG_REQUESTS?: string;
   RATE_LIMIT?: string;
   EMBED_CACHE_DB?: D1Database;
+  BUDGETS?: unknown;
+  USAGE_FLUSH_MS?: string;
+  USAGE_RETENTION_DAYS?: string;
+  /** Optional Workers Analytics Engine dataset: one data point per accounted request. */
+  USAGE_EVENTS?: AnalyticsEngineDataset;
 };
 
 const DEFAULTS = {
@@ -110,6 +123,8 @@ const DEFAULTS = {
   // At most about 0.1 s of CPU for the lexical models on text built to be costly (bench).
   LOCAL_MAX_CHARS: 200_000,
   TOKEN_MAX_TTL_SECONDS: 3600,
+  USAGE_FLUSH_MS: 10_000,
+  USAGE_RETENTION_DAYS: 90,
 } as const satisfies Record<string, number>;
 
 function readInt(env: GatewayEnv, name: keyof typeof DEFAULTS, min: number, max: number): number {
@@ -213,6 +228,12 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       tokenMaxTtlSeconds: readInt(env, "TOKEN_MAX_TTL_SECONDS", 60, 24 * 3600),
       rateLimit: rateLimit === "on",
     },
+    usage: {
+      // At most 20 s: the flush waits in `waitUntil`, which runs on for at most 30 s after a response.
+      flushMs: readInt(env, "USAGE_FLUSH_MS", 0, 20_000),
+      retentionDays: readInt(env, "USAGE_RETENTION_DAYS", 1, 3650),
+    },
+    budgets: parseBudgets(env.BUDGETS),
     logRequests,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "")
       .split(",")

@@ -14,6 +14,7 @@ import { registerEmbeddings } from "./routes/embeddings";
 import { registerModels } from "./routes/models";
 import { registerRerank } from "./routes/rerank";
 import { registerTokens } from "./routes/tokens";
+import { registerUsage } from "./routes/usage";
 import { rejectInvalid } from "./schemas/error";
 
 const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectInvalid });
@@ -29,7 +30,14 @@ app.use("/v1/*", browserCors());
 app.use(
   "/v1/*",
   access({
-    methods: { "/v1/embeddings": "POST", "/v1/rerank": "POST", "/v1/tokens": "POST", "/v1/models": "GET, HEAD" },
+    methods: {
+      "/v1/embeddings": "POST",
+      "/v1/rerank": "POST",
+      "/v1/tokens": "POST",
+      "/v1/models": "GET, HEAD",
+      "/v1/usage": "GET, HEAD",
+      "/v1/usage/budgets": "GET, HEAD",
+    },
     scopes: { "/v1/embeddings": "embed", "/v1/rerank": "rerank" },
   }),
 );
@@ -38,6 +46,7 @@ registerEmbeddings(app);
 registerRerank(app);
 registerModels(app);
 registerTokens(app);
+registerUsage(app);
 registerDocs(app);
 registerClientScript(app);
 
@@ -56,6 +65,7 @@ app.doc31("/openapi.json", {
     { name: "Rerank", description: "Relevance scores, cached per query-document pair" },
     { name: "Models", description: "The catalogue's served models" },
     { name: "Tokens", description: "Short-lived browser tokens (AUTH_MODE=token)" },
+    { name: "Usage", description: "Usage, cost, cache savings and budgets (server keys only)" },
   ],
 });
 
@@ -65,3 +75,6 @@ app.notFound(() => {
 app.onError(renderError);
 
 export default app;
+
+export { BudgetLedger } from "./budgets/ledger";
+export { UsageLedger } from "./usage/ledger";

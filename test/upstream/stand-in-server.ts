@@ -40,6 +40,8 @@ export interface TenantState {
   faults: QueuedFault[];
   /** The Authorization header of every request to a model route, before it is checked. */
   authHeaders: string[];
+  /** Tokens billed: the `usage.total_tokens` of every successful answer that reports usage. */
+  billedTokens: number;
 }
 
 function newTenant(): TenantState {
@@ -51,6 +53,7 @@ function newTenant(): TenantState {
     bodyFormats: [],
     faults: [],
     authHeaders: [],
+    billedTokens: 0,
   };
 }
 
@@ -234,7 +237,10 @@ export async function startStandInServer(formats: readonly WireFormat[], port = 
         return void res.end();
       }
     }
-    send(res, format.answer(op, body as Record<string, any>, ctx), ctx.nonFinite);
+    const reply = format.answer(op, body as Record<string, any>, ctx);
+    const billed = (reply.body as { usage?: { total_tokens?: unknown } } | undefined)?.usage?.total_tokens;
+    if (reply.status === 200 && typeof billed === "number") state.billedTokens += billed;
+    send(res, reply, ctx.nonFinite);
   }
 
   const server = createServer((req, res) => {

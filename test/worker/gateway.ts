@@ -21,6 +21,7 @@ export interface TenantStats {
   reranked: Record<string, number>;
   bodies: Array<Record<string, any>>;
   authHeaders: string[];
+  billedTokens: number;
 }
 
 /** The variables that point every provider kind at this tenant of the stand-ins, with their credentials. */

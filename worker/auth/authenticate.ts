@@ -70,6 +70,7 @@ async function verifyCredential(
     keyId: claims.kid,
     scopes: Array.isArray(claims.scopes) ? new Set(claims.scopes) : "all",
     tier: claims.tier,
+    budget: claims.budget,
   };
 }
 

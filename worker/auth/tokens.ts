@@ -1,4 +1,5 @@
 import { sign, verify } from "hono/jwt";
+import type { TokenBudget } from "../budgets/rules";
 
 export const SCOPES = ["embed", "rerank"] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -24,6 +25,8 @@ export interface TokenClaims {
   scopes?: Scope[];
   /** Rate tier: selects RATE_LIMITER_HIGH when "high". */
   tier?: string;
+  /** Spending bound of the token's subject, on top of BUDGETS. */
+  budget?: TokenBudget;
 }
 
 export interface MintRequest {
@@ -34,6 +37,7 @@ export interface MintRequest {
   origin?: string;
   scopes?: Scope[];
   tier?: string;
+  budget?: TokenBudget;
 }
 
 /** Signs an HS256 token; `nowSeconds` is injectable for tests. */
@@ -53,6 +57,7 @@ export async function mintToken(
   if (request.origin) claims.origin = request.origin;
   if (request.scopes) claims.scopes = request.scopes;
   if (request.tier) claims.tier = request.tier;
+  if (request.budget) claims.budget = request.budget;
   return { token: await sign({ ...claims }, secret, "HS256"), expiresAt: claims.exp };
 }
 

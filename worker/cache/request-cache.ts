@@ -1,7 +1,10 @@
 import type { Context } from "hono";
 import type { AppEnv, Principal } from "../app-env";
+import { admitBudget } from "../budgets/admit";
+import type { ServedModel } from "../catalogue/resolve";
 import type { GatewayConfig } from "../config";
-import type { CacheDeps, CachePolicy } from "./item-cache";
+import { accountSpend, spendTotals } from "../usage/account";
+import type { CacheDeps, CachePolicy, UpstreamSpend } from "./item-cache";
 
 /** The cache policy for one request, and the request directive it did not follow (for `X-Cache-Directive-Ignored`). */
 export interface RequestCachePolicy {
@@ -52,8 +55,25 @@ function policyOf(read: boolean, write: boolean, config: GatewayConfig): CachePo
   };
 }
 
-/** What the cache engine needs from this request: the store, the memory tier, waitUntil and a logger. */
-export function cacheDeps(c: Context<AppEnv>): CacheDeps {
+/**
+ * Before a request's misses go upstream: its budgets are checked and an estimate reserved (throws
+ * 429 when spent); once its upstream work settles, what each route spent is accounted and the
+ * reservation settled with the real figure.
+ */
+async function admitRequest(c: Context<AppEnv>, model: ServedModel, texts: readonly string[], extraChars: number) {
+  const admission = await admitBudget(c, model, texts, extraChars);
+  return (spent: readonly UpstreamSpend[]) => {
+    accountSpend(c, model, spent);
+    if (admission) admission.settle(spendTotals(model, spent));
+  };
+}
+
+/**
+ * What the cache engine needs from this request: the store, the memory tier, waitUntil, a logger
+ * and, for a model route, the budget check and usage accounting of its upstream work
+ * (`extraChars`: characters sent with each item besides its text, a rerank query).
+ */
+export function cacheDeps(c: Context<AppEnv>, model?: ServedModel, extraChars = 0): CacheDeps {
   const gateway = c.get("gateway");
   const requestId = c.get("requestId");
   return {
@@ -61,5 +81,6 @@ export function cacheDeps(c: Context<AppEnv>): CacheDeps {
     memory: gateway.memory,
     waitUntil: (work) => c.executionCtx.waitUntil(work),
     log: (fields) => console.warn(JSON.stringify({ request_id: requestId, ...fields })),
+    admit: model ? (texts) => admitRequest(c, model, texts, extraChars) : undefined,
   };
 }

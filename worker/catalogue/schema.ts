@@ -9,6 +9,8 @@ export const ModelRouteSchema = z
     model: z.string().min(1),
     /** Extra upstream request fields that change the vectors (Workers AI `pooling`); part of the cache key. */
     params: z.record(z.string(), z.unknown()).optional(),
+    /** This route's price in USD per million input tokens; the model's `price_per_million_tokens` when absent. */
+    price_per_million_tokens: z.number().nonnegative().optional(),
   })
   .strict();
 
@@ -25,7 +27,10 @@ export const ModelSpecSchema = z
     aliases: z.array(z.string().min(1)).optional(),
     /** Vectors may be shortened (truncated and re-normalised) to any `dimensions` up to the native size. */
     matryoshka: z.boolean().optional(),
-    /** Upstream price in USD per million input tokens: informational, used by `npm run bench`'s cost table. */
+    /**
+     * Upstream price in USD per million input tokens, for every route without its own: what usage
+     * accounting (`cost_usd`, `saved_usd`) and budgets charge, and `npm run bench`'s cost table.
+     */
     price_per_million_tokens: z.number().nonnegative().optional(),
     description: z.string().optional(),
     /** In order: when a route fails through no fault of the request, the next one answers. */

@@ -10,6 +10,7 @@ import { invalidParam } from "../errors";
 import { EmbeddingsRequestSchema, EmbeddingsResponseSchema, embeddingsScanRules } from "../schemas/embeddings";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { jsonBody, scanBody } from "../schemas/json-body";
+import { account } from "../usage/account";
 import { setItemHeaders } from "./item-headers";
 import { overLimit, requireLocalVolume, requireResponseSize } from "./over-limit";
 import { requireWellFormed } from "./well-formed";
@@ -65,7 +66,7 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
     requireResponseSize(config.limits, inputs.length, native, dimensions, encoding);
     requireLocalVolume(config.limits, model, "input", () => inputs.reduce((sum, text) => sum + text.length, 0));
 
-    const deps = cacheDeps(c);
+    const deps = cacheDeps(c, model);
     const principal = c.get("principal");
     const cache = cachePolicyFrom(c.req.header("cache-control"), config, principal);
     const resolved = await embedItems(
@@ -76,6 +77,7 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
       deps,
       cacheSubjectOf(config, principal),
     );
+    account(c, model, inputs, resolved.stats);
     setItemHeaders(c, resolved.stats, cache.ignored);
     startTime(c, "encode");
     const json = embeddingsBody(body.model, resolved.values, resolved.keyOf, resolved.usage, {

@@ -7,6 +7,7 @@ import { invalidParam } from "../errors";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { jsonBody, scanBody } from "../schemas/json-body";
 import { RerankRequestSchema, RerankResponseSchema, rerankScanRules } from "../schemas/rerank";
+import { account } from "../usage/account";
 import { setItemHeaders } from "./item-headers";
 import { overLimit, requireLocalVolume } from "./over-limit";
 import { rankResults } from "./rank-results";
@@ -71,9 +72,10 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
       documents,
       body.rank_fields,
       cache.policy,
-      cacheDeps(c),
+      cacheDeps(c, model, query.length),
       cacheSubjectOf(config, principal),
     );
+    account(c, model, identities, resolved.stats, query.length);
     setItemHeaders(c, resolved.stats, cache.ignored);
     const ranked = rankResults(resolved.scores, body.top_n);
     return c.json(

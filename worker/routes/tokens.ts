@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { isOriginAllowed } from "../auth/origin-guard";
 import { mintToken, SCOPES } from "../auth/tokens";
+import { TokenBudgetSchema } from "../budgets/rules";
 import { ApiError, invalidParam } from "../errors";
 import { ACCESS_ERRORS, ErrorDataSchema } from "../schemas/error";
 
@@ -20,6 +21,9 @@ const MintRequestSchema = z
       .openapi({ description: "true for a token without `origin`, usable from every allowed origin: say so, never by omission" }),
     scopes: z.array(z.enum(SCOPES)).min(1).optional(),
     tier: z.string().max(32).optional(),
+    budget: TokenBudgetSchema.optional().openapi({
+      description: 'A spending bound for this token\'s subject, on top of BUDGETS (README, "Usage and budgets")',
+    }),
   })
   .strict()
   .openapi("MintTokenRequest");
@@ -73,6 +77,7 @@ export function registerTokens(app: OpenAPIHono<AppEnv>): void {
       origin,
       scopes: body.scopes,
       tier: body.tier,
+      budget: body.budget,
     });
     c.header("Cache-Control", "no-store");
     return c.json({ token, expires_at: expiresAt, token_type: "Bearer" as const }, 200);

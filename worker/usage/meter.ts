@@ -1,0 +1,74 @@
+import type { GatewayConfig, GatewayEnv } from "../config";
+import { UsageAggregator, type UsageCounts, type UsageKey, type UsageRow } from "./aggregator";
+
+/** One isolate's usage not yet in the ledger, and whether a flush is already scheduled. */
+interface Meter {
+  readonly aggregator: UsageAggregator;
+  /** A flush the ledger did not confirm, sent again (same id, so never counted twice) before anything newer. */
+  unconfirmed: { id: string; rows: UsageRow[] } | undefined;
+  scheduled: boolean;
+}
+
+const meters = new WeakMap<GatewayConfig, Meter>();
+/**
+ * Flush ids are this isolate's random prefix and a counter: unique without coordination. Drawn on
+ * the first flush (workerd allows no random values at global scope).
+ */
+let isolateId: string | undefined;
+let flushes = 0;
+
+/** The ledger's one instance. */
+export const ledgerOf = (env: GatewayEnv) => env.USAGE_LEDGER.get(env.USAGE_LEDGER.idFromName("global"));
+
+/**
+ * Adds usage to this isolate's sums and makes sure a flush follows within USAGE_FLUSH_MS. The first
+ * record after a flush schedules the next one in `waitUntil` (a timer, not a Durable Object alarm:
+ * the sums live in this isolate's memory, which only this isolate can send), so what was served
+ * reaches the ledger even when no further request arrives; later records only add to the sums, so
+ * accounting costs no store write and no I/O per request.
+ */
+export function record(
+  config: GatewayConfig,
+  env: GatewayEnv,
+  waitUntil: (work: Promise<unknown>) => void,
+  key: UsageKey,
+  counts: Partial<UsageCounts>,
+): void {
+  if (!env.USAGE_LEDGER) return;
+  let meter = meters.get(config);
+  if (!meter) {
+    meter = { aggregator: new UsageAggregator(), unconfirmed: undefined, scheduled: false };
+    meters.set(config, meter);
+  }
+  meter.aggregator.add(key, counts);
+  if (meter.scheduled) return;
+  meter.scheduled = true;
+  const due = meter;
+  waitUntil(new Promise((resolve) => setTimeout(resolve, config.usage.flushMs)).then(() => flush(due, env, config.usage.retentionDays)));
+}
+
+/** Sends the sums to the ledger; a failed send is kept and retried with the next flush. */
+async function flush(meter: Meter, env: GatewayEnv, retentionDays: number): Promise<void> {
+  meter.scheduled = false;
+  // The stub is made here: an I/O object belongs to the request whose waitUntil runs this flush.
+  const ledger = ledgerOf(env);
+  try {
+    if (meter.unconfirmed) {
+      await ledger.record(meter.unconfirmed.id, meter.unconfirmed.rows, retentionDays);
+      meter.unconfirmed = undefined;
+    }
+  } catch (err) {
+    console.warn(JSON.stringify({ level: "warn", message: "usage flush failed", error: String(err) }));
+    return;
+  }
+  const rows = meter.aggregator.drain();
+  if (rows.length === 0) return;
+  isolateId ??= crypto.randomUUID();
+  const batch = { id: `${isolateId}-${flushes++}`, rows };
+  try {
+    await ledger.record(batch.id, batch.rows, retentionDays);
+  } catch (err) {
+    meter.unconfirmed = batch;
+    console.warn(JSON.stringify({ level: "warn", message: "usage flush failed", error: String(err) }));
+  }
+}
