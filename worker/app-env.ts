@@ -7,6 +7,8 @@ export interface Principal {
   id: string;
   /** Scopes a token grants; server keys and open mode may do everything. */
   scopes: ReadonlySet<string> | "all";
+  /** The collections a token is restricted to; absent means all. */
+  collections?: ReadonlySet<string>;
   tier?: string;
 }
 

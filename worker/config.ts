@@ -30,6 +30,8 @@ export interface GatewayConfig {
     /** How long a store read may hold up the upstream call for the items still missing. */
     storeDeadlineMs: number;
   };
+  /** Where new collections keep their records (README, "Collections"). */
+  collections: { store: "durable-object" | "vectorize" };
   upstreamTimeoutMs: number;
   upstreamRetries: number;
   limits: {
@@ -70,6 +72,8 @@ export type GatewayEnv = Env & {
   STORE_READ_DEADLINE_MS?: string;
   LOG_REQUESTS?: string;
   EMBED_CACHE_DB?: D1Database;
+  COLLECTIONS_STORE?: string;
+  COLLECTIONS_INDEX?: Vectorize;
 };
 
 const DEFAULTS = {
@@ -118,6 +122,11 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
   if (store !== "kv" && store !== "d1") throw new Error("CACHE_STORE must be kv or d1");
   if (store === "kv" && !env.EMBED_CACHE) throw new Error("the EMBED_CACHE KV binding is missing");
   if (store === "d1" && !env.EMBED_CACHE_DB) throw new Error("CACHE_STORE=d1 needs the EMBED_CACHE_DB D1 binding");
+  const collectionsStore = (env.COLLECTIONS_STORE || "durable-object") as GatewayConfig["collections"]["store"];
+  if (collectionsStore !== "durable-object" && collectionsStore !== "vectorize")
+    throw new Error("COLLECTIONS_STORE must be durable-object or vectorize");
+  if (collectionsStore === "vectorize" && !env.COLLECTIONS_INDEX)
+    throw new Error("COLLECTIONS_STORE=vectorize needs the COLLECTIONS_INDEX Vectorize binding");
   const serverKeys = parseServerKeys(env.GATEWAY_KEYS);
   if (mode === "key" && serverKeys.length === 0) throw new Error("AUTH_MODE=key needs GATEWAY_KEYS");
   const tokenSecret = env.TOKEN_SECRET ?? "";
@@ -137,6 +146,7 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       memoryBytes: readInt(env, "MEMORY_CACHE_BYTES", 0, 96 << 20),
       storeDeadlineMs: readInt(env, "STORE_READ_DEADLINE_MS", 0, 60_000),
     },
+    collections: { store: collectionsStore },
     upstreamTimeoutMs,
     upstreamRetries,
     limits: {

@@ -9,6 +9,7 @@ import { gatewayConfig } from "./middleware/gateway-config";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { registerClientScript } from "./routes/client-script";
+import { registerCollections } from "./routes/collections";
 import { registerDocs } from "./routes/docs";
 import { registerEmbeddings } from "./routes/embeddings";
 import { registerModels } from "./routes/models";
@@ -38,6 +39,7 @@ registerEmbeddings(app);
 registerRerank(app);
 registerModels(app);
 registerTokens(app);
+registerCollections(app);
 registerDocs(app);
 registerClientScript(app);
 
@@ -56,6 +58,7 @@ app.doc31("/openapi.json", {
     { name: "Rerank", description: "Relevance scores, cached per query-document pair" },
     { name: "Models", description: "The catalogue's served models" },
     { name: "Tokens", description: "Short-lived browser tokens (AUTH_MODE=token)" },
+    { name: "Collections", description: "Index texts and search them, with optional rerank (README, Collections)" },
   ],
 });
 
@@ -65,3 +68,5 @@ app.notFound(() => {
 app.onError(renderError);
 
 export default app;
+export { CollectionObject } from "./collections/collection-object";
+export { CollectionRegistry } from "./collections/registry-object";

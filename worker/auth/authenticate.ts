@@ -56,6 +56,7 @@ async function verifyCredential(auth: GatewayConfig["auth"], req: RequestHeaders
     kind: "token",
     id: `sub:${claims.sub}`,
     scopes: Array.isArray(claims.scopes) ? new Set(claims.scopes) : "all",
+    ...(Array.isArray(claims.collections) ? { collections: new Set(claims.collections) } : {}),
     tier: claims.tier,
   };
 }

@@ -1,6 +1,6 @@
 import { sign, verify } from "hono/jwt";
 
-export const SCOPES = ["embed", "rerank"] as const;
+export const SCOPES = ["embed", "rerank", "collections:read", "collections:write"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The claims embed-edge puts in a browser token. */
@@ -11,6 +11,8 @@ export interface TokenClaims {
   /** The one browser origin this token may be used from. */
   origin?: string;
   scopes?: Scope[];
+  /** The only collections this token may reach (all when absent). */
+  collections?: string[];
   /** Rate tier: selects RATE_LIMITER_HIGH when "high". */
   tier?: string;
 }
@@ -20,6 +22,7 @@ export interface MintRequest {
   ttlSeconds: number;
   origin?: string;
   scopes?: Scope[];
+  collections?: string[];
   tier?: string;
 }
 
@@ -32,6 +35,7 @@ export async function mintToken(
   const claims: TokenClaims = { sub: request.sub, iat: nowSeconds, exp: nowSeconds + request.ttlSeconds };
   if (request.origin) claims.origin = request.origin;
   if (request.scopes) claims.scopes = request.scopes;
+  if (request.collections) claims.collections = request.collections;
   if (request.tier) claims.tier = request.tier;
   return { token: await sign({ ...claims }, secret, "HS256"), expiresAt: claims.exp };
 }

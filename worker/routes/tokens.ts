@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env";
 import { isOriginAllowed } from "../auth/origin-guard";
 import { mintToken, SCOPES } from "../auth/tokens";
 import { ApiError, invalidParam } from "../errors";
+import { CollectionName } from "../schemas/collections";
 import { ACCESS_ERRORS, ErrorDataSchema } from "../schemas/error";
 
 const MintRequestSchema = z
@@ -15,6 +16,12 @@ const MintRequestSchema = z
       .optional()
       .openapi({ description: "The browser origin the token is bound to", example: "https://app.example.com" }),
     scopes: z.array(z.enum(SCOPES)).min(1).optional(),
+    collections: z
+      .array(CollectionName)
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: "Restricts the token to these collections", example: ["docs"] }),
     tier: z.string().max(32).optional(),
   })
   .strict()
@@ -58,6 +65,7 @@ export function registerTokens(app: OpenAPIHono<AppEnv>): void {
       ttlSeconds,
       origin,
       scopes: body.scopes,
+      collections: body.collections,
       tier: body.tier,
     });
     c.header("Cache-Control", "no-store");

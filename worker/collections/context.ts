@@ -1,0 +1,49 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import type { CacheDeps, CachePolicy } from "../cache/item-cache";
+import { cacheDeps, cachePolicyFrom } from "../cache/request-cache";
+import type { GatewayConfig } from "../config";
+import type { CallContext } from "../providers/types";
+import type { CollectionObject } from "./collection-object";
+import { type CollectionStub, objectStore, type RecordStore } from "./record-store";
+import type { CollectionRegistry } from "./registry-object";
+import type { StoreKind } from "./types";
+import { vectorizeStore } from "./vectorize-store";
+
+/** What the collection functions need from a request: the bindings, the config and the item cache's plumbing. */
+export interface CollectionsContext {
+  config: GatewayConfig;
+  objects: DurableObjectNamespace<CollectionObject>;
+  registry: DurableObjectNamespace<CollectionRegistry>;
+  vectorize: Vectorize | undefined;
+  call: CallContext;
+  policy: CachePolicy;
+  cache: CacheDeps;
+}
+
+export function collectionsContext(c: Context<AppEnv>): CollectionsContext {
+  const config = c.get("config");
+  return {
+    config,
+    objects: c.env.COLLECTIONS,
+    registry: c.env.COLLECTION_REGISTRY,
+    vectorize: c.env.COLLECTIONS_INDEX,
+    call: { requestId: c.get("requestId") },
+    policy: cachePolicyFrom(c.req.header("cache-control"), config),
+    cache: cacheDeps(c),
+  };
+}
+
+export const stubOf = (cx: CollectionsContext, name: string): CollectionStub => cx.objects.get(cx.objects.idFromName(name));
+
+export const registryOf = (cx: CollectionsContext) => cx.registry.get(cx.registry.idFromName("registry"));
+
+/** The store a collection's records live in (a collection keeps the store it was created in). */
+export function recordStore(cx: CollectionsContext, name: string, kind: StoreKind): RecordStore {
+  const stub = stubOf(cx, name);
+  if (kind === "vectorize") {
+    if (!cx.vectorize) throw new Error("the COLLECTIONS_INDEX Vectorize binding is missing");
+    return vectorizeStore(stub, cx.vectorize);
+  }
+  return objectStore(stub);
+}

@@ -1,0 +1,64 @@
+// Where a collection's records live, behind one interface: the Durable Object store (records and
+// vectors in the collection's object) and the Vectorize store (vectors in Vectorize, the record
+// ledger in the collection's object). Both pass test/worker/collections-contract.test.ts.
+import { ApiError } from "../errors";
+import type { CollectionObject, RecordRow, Stale } from "./collection-object";
+import type { CollectionSpec, FilterNode, Metadata, PriorRecord, StoreKind } from "./types";
+
+/** A spec as the store checks it: `uid` tells a re-created collection from the one it replaced. */
+export type StoredSpec = CollectionSpec & { uid: string };
+
+export interface RecordStore {
+  readonly kind: StoreKind;
+  prior(spec: StoredSpec, ids: string[]): Promise<Array<PriorRecord | null>>;
+  /** Stores every row or none; a row without a vector keeps the one stored. */
+  write(spec: StoredSpec, rows: RecordRow[]): Promise<void>;
+  get(spec: StoredSpec, ids: string[]): Promise<Array<{ id: string; text: string; metadata: Metadata | undefined } | null>>;
+  /** Answers the ids that were stored. */
+  remove(spec: StoredSpec, ids: string[]): Promise<string[]>;
+  /** Deletes every record of the collection (the spec's object is dropped by the caller). */
+  drop(spec: StoredSpec, ids: string[]): Promise<void>;
+  /** The `topK` best ids for `vector` (normalised for cosine) among records passing `filter`, best first. */
+  query(
+    spec: StoredSpec,
+    vector: Float32Array,
+    topK: number,
+    filter: FilterNode | undefined,
+  ): Promise<Array<{ id: string; score: number }>>;
+}
+
+/** Thrown when the collection changed under a call (deleted or re-created); the caller reloads its spec once. */
+export class StaleSpec extends Error {}
+
+export function unstale<T>(answer: T): Exclude<T, Stale> {
+  if (answer && typeof answer === "object" && (answer as unknown as Stale).stale === true) throw new StaleSpec("stale");
+  return answer as Exclude<T, Stale>;
+}
+
+export type CollectionStub = DurableObjectStub<CollectionObject>;
+
+/** The default store: everything in the collection's Durable Object, searched exactly in memory. */
+export function objectStore(stub: CollectionStub): RecordStore {
+  return {
+    kind: "durable-object",
+    prior: async (spec, ids) => unstale(await stub.prior(spec.uid, ids)),
+    async write(spec, rows) {
+      unstale(await stub.write(spec.uid, rows));
+    },
+    get: async (spec, ids) => unstale(await stub.get(spec.uid, ids)),
+    remove: async (spec, ids) => unstale(await stub.remove(spec.uid, ids)).deleted,
+    async drop() {},
+    async query(spec, vector, topK, filter) {
+      return unstale(await stub.query(spec.uid, vector, { topK, filter })).matches;
+    },
+  };
+}
+
+/** A Durable Object call that failed (the object reset, storage refused): a 503 the client may retry. */
+export function storeUnavailable(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  return new ApiError(503, "collection_store_unavailable", "The collection store is briefly unavailable; retry.", {
+    headers: { "Retry-After": "1" },
+    cause: err,
+  });
+}
