@@ -15,6 +15,7 @@ import { registerEmbeddings } from "./routes/embeddings";
 import { registerModels } from "./routes/models";
 import { registerRerank } from "./routes/rerank";
 import { registerTokens } from "./routes/tokens";
+import { registerVectorStores } from "./routes/vector-stores";
 import { rejectInvalid } from "./schemas/error";
 
 const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectInvalid });
@@ -40,6 +41,7 @@ registerRerank(app);
 registerModels(app);
 registerTokens(app);
 registerCollections(app);
+registerVectorStores(app);
 registerDocs(app);
 registerClientScript(app);
 

@@ -23,7 +23,8 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-export async function startWranglerDev(vars: Record<string, string>): Promise<RunningGateway> {
+/** `persistTo`: the local state directory, to start a gateway again over the state of an earlier one. */
+export async function startWranglerDev(vars: Record<string, string>, persistTo?: string): Promise<RunningGateway> {
   const root = resolve(import.meta.dirname, "../..");
   const dir = mkdtempSync(join(tmpdir(), "embed-edge-dev-"));
   const envFile = join(dir, "test.env");
@@ -49,7 +50,7 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Ru
       "--env-file",
       envFile,
       "--persist-to",
-      join(dir, "state"),
+      persistTo ?? join(dir, "state"),
       "--show-interactive-dev-session=false",
     ],
     { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
