@@ -31,7 +31,11 @@ export interface GatewayConfig {
     storeDeadlineMs: number;
   };
   /** Where new collections keep their records (README, "Collections"). */
-  collections: { store: "durable-object" | "vectorize" };
+  collections: {
+    store: "durable-object" | "vectorize";
+    /** The Vectorize index's metric (fixed when the index is made): Vectorize-store collections must use it. */
+    indexMetric: "cosine" | "dot" | "euclidean";
+  };
   upstreamTimeoutMs: number;
   upstreamRetries: number;
   limits: {
@@ -74,6 +78,7 @@ export type GatewayEnv = Env & {
   EMBED_CACHE_DB?: D1Database;
   COLLECTIONS_STORE?: string;
   COLLECTIONS_INDEX?: Vectorize;
+  COLLECTIONS_INDEX_METRIC?: string;
 };
 
 const DEFAULTS = {
@@ -127,6 +132,8 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
     throw new Error("COLLECTIONS_STORE must be durable-object or vectorize");
   if (collectionsStore === "vectorize" && !env.COLLECTIONS_INDEX)
     throw new Error("COLLECTIONS_STORE=vectorize needs the COLLECTIONS_INDEX Vectorize binding");
+  const indexMetric = (env.COLLECTIONS_INDEX_METRIC || "cosine") as GatewayConfig["collections"]["indexMetric"];
+  if (!["cosine", "dot", "euclidean"].includes(indexMetric)) throw new Error("COLLECTIONS_INDEX_METRIC must be cosine, dot or euclidean");
   const serverKeys = parseServerKeys(env.GATEWAY_KEYS);
   if (mode === "key" && serverKeys.length === 0) throw new Error("AUTH_MODE=key needs GATEWAY_KEYS");
   const tokenSecret = env.TOKEN_SECRET ?? "";
@@ -146,7 +153,7 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       memoryBytes: readInt(env, "MEMORY_CACHE_BYTES", 0, 96 << 20),
       storeDeadlineMs: readInt(env, "STORE_READ_DEADLINE_MS", 0, 60_000),
     },
-    collections: { store: collectionsStore },
+    collections: { store: collectionsStore, indexMetric },
     upstreamTimeoutMs,
     upstreamRetries,
     limits: {

@@ -45,6 +45,7 @@ export function queryCollection(cx: CollectionsContext, name: string, request: Q
   return withSpec(cx, name, async (spec) => {
     const model = requireModel(cx.config, spec.model, "embedding");
     const store = recordStore(cx, name, spec.store);
+    store.checkFilter?.(request.filter);
     const embedded = await embedItems(cx.call, model, [(spec.query_prefix ?? "") + request.query], cx.policy, cx.cache);
     const vector = collectionVector(spec, embedded.values[0], model.spec.dimensions!);
     const hits = await store.query(spec, vector, request.topK, request.filter);

@@ -18,6 +18,8 @@ export interface RecordStore {
   remove(spec: StoredSpec, ids: string[]): Promise<string[]>;
   /** Deletes every record of the collection (the spec's object is dropped by the caller). */
   drop(spec: StoredSpec, ids: string[]): Promise<void>;
+  /** Refuses a filter the store cannot apply (before anything is embedded). */
+  checkFilter?(filter: FilterNode | undefined): void;
   /** The `topK` best ids for `vector` (normalised for cosine) among records passing `filter`, best first. */
   query(
     spec: StoredSpec,

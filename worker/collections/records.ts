@@ -80,7 +80,9 @@ export function upsertRecords(cx: CollectionsContext, name: string, input: reado
         unchanged++;
         return;
       }
-      if (!before || before.hash !== hashes[i]) toEmbed.push(rows.length);
+      // Vectorize replaces a vector with its metadata in full, so a metadata change there needs the
+      // vector again (from the item cache, normally); the Durable Object store keeps the stored one.
+      if (!before || before.hash !== hashes[i] || store.kind === "vectorize") toEmbed.push(rows.length);
       rows.push({ id: record.id, text: record.text, metadata, hash: hashes[i] });
     });
     if (rows.length === 0) return { upserted: 0, unchanged, embedded: 0, usage: NO_USAGE };

@@ -81,12 +81,13 @@ export async function createCollection(
       "unsupported_parameter",
     );
   const store: StoreKind = cx.config.collections.store;
-  if (store === "vectorize") await checkVectorizeDimensions(cx, dimensions);
+  const metric = body.metric ?? "cosine";
+  if (store === "vectorize") await checkVectorizeIndex(cx, dimensions, metric);
   const spec: StoredSpec = {
     name,
     model: model.spec.id,
     dimensions,
-    metric: body.metric ?? "cosine",
+    metric,
     ...(body.query_prefix !== undefined ? { query_prefix: body.query_prefix } : {}),
     ...(body.document_prefix !== undefined ? { document_prefix: body.document_prefix } : {}),
     ...(body.description !== undefined ? { description: body.description } : {}),
@@ -114,8 +115,25 @@ export async function createCollection(
   return { info: publicInfo(await specOf(cx, name, true)), created };
 }
 
-async function checkVectorizeDimensions(cx: CollectionsContext, dimensions: number): Promise<void> {
-  const described = await cx.vectorize!.describe();
+/** A Vectorize index has one size and one metric: a collection there must have both. */
+async function checkVectorizeIndex(cx: CollectionsContext, dimensions: number, metric: Metric): Promise<void> {
+  const { indexMetric } = cx.config.collections;
+  if (metric !== indexMetric)
+    throw invalidParam(
+      "metric",
+      `The Vectorize index compares by ${indexMetric} (COLLECTIONS_INDEX_METRIC); this collection asks for ${metric}.`,
+    );
+  let described: VectorizeIndexInfo;
+  try {
+    described = await cx.vectorize!.describe();
+  } catch (err) {
+    throw new ApiError(
+      502,
+      "vectorize_failed",
+      "The Vectorize index could not be described; is COLLECTIONS_INDEX bound to an existing index?",
+      { cause: err },
+    );
+  }
   if (described.dimensions !== dimensions)
     throw invalidParam(
       "model",

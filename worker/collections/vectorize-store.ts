@@ -75,7 +75,11 @@ export function vectorizeStore(stub: CollectionStub, index: Vectorize): RecordSt
     async drop(spec, ids) {
       await deleteVectors(index, spec.uid, ids);
     },
+    checkFilter(filter) {
+      toVectorizeFilter(filter);
+    },
     async query(spec, vector, topK, filter) {
+      const vectorizeFilter = toVectorizeFilter(filter);
       let found: VectorizeMatches;
       try {
         found = await index.query(vector, {
@@ -83,7 +87,7 @@ export function vectorizeStore(stub: CollectionStub, index: Vectorize): RecordSt
           namespace: spec.uid,
           returnValues: false,
           returnMetadata: "none",
-          filter: toVectorizeFilter(filter),
+          filter: vectorizeFilter,
         });
       } catch (err) {
         throw new ApiError(502, "vectorize_failed", "The Vectorize index failed the query.", { cause: err });
