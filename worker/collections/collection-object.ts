@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { matches } from "./filter";
 import type { CollectionInfo, CollectionSpec, FilterNode, Match, Metadata, PriorRecord, StoreKind } from "./types";
-import { VectorIndex } from "./vector-index";
+import { candidatesFor, rescore, VectorIndex } from "./vector-index";
 
 /** What the object stores of a record, as written by the worker (vector absent in the Vectorize store). */
 export interface RecordRow {
@@ -227,7 +227,29 @@ export class CollectionObject extends DurableObject {
     const index = this.loaded(spec);
     const filter = options.filter;
     const accept = filter ? (slot: number) => matches(filter, this.metadata[slot]) : undefined;
-    const hits = index.search(vector, options.topK, accept);
-    return { matches: hits.map(({ position, score }) => ({ id: index.ids[position], score })) };
+    if (!index.quantized) {
+      const hits = index.search(vector, options.topK, accept);
+      return { matches: hits.map(({ position, score }) => ({ id: index.ids[position], score })) };
+    }
+    // int8 candidates, rescored exactly from the float32 vectors in SQLite.
+    const ids = index.search(vector, candidatesFor(options.topK), accept).map(({ position }) => index.ids[position]);
+    return { matches: rescore(spec.metric, vector, this.vectorsOf(ids), options.topK) };
+  }
+
+  /** The stored float32 vectors of `ids`, in that order. */
+  private vectorsOf(ids: string[]): Array<{ id: string; vector: Float32Array }> {
+    const found = new Map<string, Float32Array>();
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const chunk = ids.slice(i, i + IN_CHUNK);
+      const rows = this.sql.exec<{ id: string; vector: ArrayBuffer }>(
+        `SELECT id, vector FROM records WHERE id IN (${chunk.map(() => "?").join(",")})`,
+        ...chunk,
+      );
+      for (const row of rows) found.set(row.id, new Float32Array(row.vector));
+    }
+    return ids.flatMap((id) => {
+      const vector = found.get(id);
+      return vector ? [{ id, vector }] : [];
+    });
   }
 }

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TopK } from "./top-k";
 import type { Metric } from "./types";
-import { normalize, VectorIndex } from "./vector-index";
+import { normalize, rescore, VectorIndex } from "./vector-index";
 
 function brute(metric: Metric, vectors: Float32Array[], query: Float32Array, k: number, keep: (i: number) => boolean) {
   const scored = vectors
@@ -84,4 +84,43 @@ describe("VectorIndex", () => {
       );
     });
   }
+});
+
+describe("VectorIndex in int8 mode", () => {
+  for (const metric of ["cosine", "dot", "euclidean"] as Metric[]) {
+    it(`Should find brute force's top-k once every candidate is rescored exactly (${metric})`, () => {
+      const dims = 6;
+      fc.assert(
+        fc.property(
+          fc.array(vector(dims), { minLength: 1, maxLength: 40 }),
+          vector(dims),
+          fc.integer({ min: 1, max: 8 }),
+          (vectors, query, k) => {
+            // A zero budget: int8 from the first vector on.
+            const index = new VectorIndex(dims, metric, 2, 0);
+            const stored = vectors.map((v) => (metric === "cosine" ? normalize(v.slice()) : v));
+            stored.forEach((v, i) => index.set(`id${i}`, v));
+            index.delete("id0");
+            expect(index.quantized).toBe(true);
+            const q = metric === "cosine" ? normalize(query.slice()) : query;
+            const candidates = index.search(q, index.count).map(({ position }) => {
+              const id = index.ids[position];
+              return { id, vector: stored[Number(id.slice(2))] };
+            });
+            const got = rescore(metric, q, candidates, k);
+            const live = stored.slice(1);
+            const expected = brute(metric, live, q, k, () => true);
+            expect(got.map((g) => g.score)).toEqual(expected.map((e) => expect.closeTo(e.score, 5)));
+          },
+        ),
+      );
+    });
+  }
+
+  it("Should switch to int8 when growing past its budget, keeping every vector findable", () => {
+    const index = new VectorIndex(4, "dot", 2, 4 * 4 * 8);
+    for (let i = 0; i < 20; i++) index.set(`id${i}`, new Float32Array([i, 1, 0, 0]));
+    expect(index.quantized).toBe(true);
+    expect(index.search(new Float32Array([1, 0, 0, 0]), 1).map((h) => index.ids[h.position])).toEqual(["id19"]);
+  });
 });
