@@ -399,6 +399,7 @@ try {
       ),
     ]);
   }
+  if (!GOALS_ONLY) await (await import("./collections.ts")).collectionsBench(standIn);
 } finally {
   for (const instance of instances.reverse()) await instance.dispose();
   await standIn.close();

@@ -26,6 +26,8 @@ export async function bundleWorker(entry: string): Promise<string> {
     format: "esm",
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
+    // The runtime's own modules (`cloudflare:workers` for Durable Objects), as wrangler leaves them.
+    external: ["cloudflare:*"],
     // A worker checked out elsewhere (BENCH_REF) still resolves its packages from this project.
     nodePaths: [join(ROOT, "node_modules")],
     write: false,

@@ -126,11 +126,18 @@ export class CollectionObject extends DurableObject {
   write(uid: string, rows: RecordRow[]): { count: number } | Stale {
     const spec = this.checked(uid);
     if (!spec) return stale;
-    let added = 0;
+    const ids = rows.map((row) => row.id);
     this.ctx.storage.transactionSync(() => {
+      // New ids, found in chunks (one statement per 90 ids rather than one per row).
+      let added = ids.length;
+      for (let i = 0; i < ids.length; i += IN_CHUNK) {
+        const chunk = ids.slice(i, i + IN_CHUNK);
+        added -= this.sql
+          .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM records WHERE id IN (${chunk.map(() => "?").join(",")})`, ...chunk)
+          .one().n;
+      }
       for (const row of rows) {
         const blob = row.vector ? new Uint8Array(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength) : null;
-        const existed = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM records WHERE id = ?", row.id).one().n;
         this.sql.exec(
           "INSERT INTO records (id, text, metadata, hash, vector, vid) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata, hash = excluded.hash, vector = COALESCE(excluded.vector, records.vector), vid = excluded.vid",
           row.id,
@@ -140,7 +147,6 @@ export class CollectionObject extends DurableObject {
           blob,
           row.vid ?? null,
         );
-        if (!existed) added++;
       }
       this.sql.exec("UPDATE spec SET count = count + ?", added);
     });
@@ -204,6 +210,17 @@ export class CollectionObject extends DurableObject {
       }
     }
     return { deleted, count: this.count() };
+  }
+
+  /** What the object holds in memory (for the bench and operators): records, index bytes, int8 or not. */
+  stats(): { count: number; indexBytes: number; quantized: boolean; loaded: boolean } {
+    const spec = this.currentSpec();
+    return {
+      count: spec ? this.count() : 0,
+      indexBytes: this.index?.bytes ?? 0,
+      quantized: this.index?.quantized ?? false,
+      loaded: this.index !== undefined,
+    };
   }
 
   /** The vectors, read from SQLite into one buffer on first use. */
