@@ -42,7 +42,9 @@ describe("the playground's search panel in Chromium", () => {
     await page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Indexed"));
     const texts = (await page.inputValue("#texts")).split("\n").filter(Boolean);
     // The example texts may be in the item cache already (another page embedded them): then none went upstream.
-    expect(await page.textContent("#status")).toMatch(new RegExp(`^Indexed: ${texts.length} upserted, 0 unchanged, \\d+ embedded upstream\\.$`));
+    expect(await page.textContent("#status")).toMatch(
+      new RegExp(`^Indexed: ${texts.length} upserted, 0 unchanged, \\d+ embedded upstream\\.$`),
+    );
     await page.waitForFunction((n) => document.querySelector("#collection-note")?.textContent?.startsWith(`${n}:`), name);
 
     const query = await page.inputValue("#query");
