@@ -247,6 +247,36 @@ describe("collections: query", () => {
   });
 });
 
+describe("collections: the README's example", () => {
+  it("Should create, upsert and query with filter and rerank on the local models, as the README shows", async () => {
+    const gw = gateway({ LOCAL_PROVIDER: "on" });
+    const name = uniqueName("docs");
+    const put = await gw.request(`/v1/collections/${name}`, {
+      method: "PUT",
+      body: JSON.stringify({ model: "local/lexical-embed" }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(put.status).toBe(201);
+    const records = [
+      { id: "llama", text: "The llama is a camelid from Peru.", metadata: { kind: "animal", year: 2024 } },
+      { id: "bread", text: "Sourdough bread from Peru.", metadata: { kind: "food", year: 2024 } },
+      { id: "guanaco", text: "Guanacos are wild animals of the Andes.", metadata: { kind: "animal", year: 2023 } },
+    ];
+    expect(await json(await upsert(gw, name, records))).toMatchObject({ upserted: 3 });
+    const body = await json(
+      await query(gw, name, {
+        query: "animals near Peru",
+        top_k: 20,
+        filter: { kind: "animal" },
+        rerank: { model: "local/bm25-rerank", top_n: 5 },
+        include: ["text", "metadata"],
+      }),
+    );
+    expect(body.data.map((d: { id: string }) => d.id).sort()).toEqual(["guanaco", "llama"]);
+    for (const d of body.data) expect(typeof d.rerank_score).toBe("number");
+  });
+});
+
 describe("collections: refusals (JSON error, no upstream call)", () => {
   const cases: Array<[string, string, string, unknown, number, string]> = [
     ["a bad name", "PUT", "/v1/collections/Bad%20Name", { model: MODEL }, 400, "name"],
