@@ -65,7 +65,11 @@ app.doc31("/openapi.json", {
 });
 
 app.notFound(() => {
-  throw new ApiError(404, "route_not_found", "No such route. The gateway serves POST /v1/embeddings, POST /v1/rerank and GET /v1/models.");
+  throw new ApiError(
+    404,
+    "route_not_found",
+    "No such route. The gateway serves POST /v1/embeddings, POST /v1/rerank, GET /v1/models and /v1/collections (GET /openapi.json lists every route).",
+  );
 });
 app.onError(renderError);
 

@@ -247,6 +247,51 @@ describe("collections: query", () => {
   });
 });
 
+describe("collections: odd ids, the API document and CORS", () => {
+  it("Should store and read back ids with slashes, spaces and non-ASCII characters", async () => {
+    const gw = gateway();
+    const { name } = await create(gw);
+    const ids = ["docs/intro.md#1", "a b", "ünïcode", "x".repeat(64)];
+    await upsert(
+      gw,
+      name,
+      ids.map((id, i) => ({ id, text: `odd id ${i}` })),
+    );
+    for (const id of ids) expect((await json(await gw.request(`/v1/collections/${name}/records/${encodeURIComponent(id)}`))).id).toBe(id);
+    expect(await json(await gw.post(`/v1/collections/${name}/records/delete`, { ids }))).toEqual({ deleted: 4 });
+  });
+
+  it("Should document every collection route in /openapi.json", async () => {
+    const doc = await json(await gateway().request("/openapi.json"));
+    for (const path of [
+      "/v1/collections",
+      "/v1/collections/{name}",
+      "/v1/collections/{name}/records",
+      "/v1/collections/{name}/records/{id}",
+      "/v1/collections/{name}/records/delete",
+      "/v1/collections/{name}/query",
+      "/v1/vector_stores/{name}/search",
+    ])
+      expect(Object.keys(doc.paths)).toContain(path);
+    expect(Object.keys(doc.paths["/v1/collections/{name}"]).sort()).toEqual(["delete", "get", "put"]);
+  });
+
+  it("Should let an allowed page create and delete a collection (PUT and DELETE pass the preflight)", async () => {
+    const gw = gateway({ AUTH_MODE: "token" });
+    const res = await gw.request("/v1/collections/docs", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example.com",
+        "access-control-request-method": "PUT",
+        "access-control-request-headers": "authorization,content-type",
+      },
+    });
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    expect(res.headers.get("access-control-allow-methods")).toContain("PUT");
+    expect(res.headers.get("access-control-allow-methods")).toContain("DELETE");
+  });
+});
+
 describe("collections: the README's example", () => {
   it("Should create, upsert and query with filter and rerank on the local models, as the README shows", async () => {
     const gw = gateway({ LOCAL_PROVIDER: "on" });
