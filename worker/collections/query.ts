@@ -58,9 +58,12 @@ export function queryCollection(cx: CollectionsContext, name: string, request: Q
             hits.map((h) => h.id),
           )
         : [];
-    let data: QueryHit[] = hits.map((hit, i) => {
+    // A record deleted between the search and the read is left out (it would rerank as an empty text).
+    const kept = needRecords
+      ? hits.flatMap((hit, i) => (records[i] ? [{ hit, record: records[i] }] : []))
+      : hits.map((hit) => ({ hit, record: null }));
+    let data: QueryHit[] = kept.map(({ hit, record }) => {
       const out: QueryHit = { id: hit.id, score: hit.score };
-      const record = records[i];
       if (request.includeText && record) out.text = record.text;
       if (request.includeMetadata && record) out.metadata = record.metadata ?? {};
       return out;
@@ -72,7 +75,7 @@ export function queryCollection(cx: CollectionsContext, name: string, request: Q
         cx.call,
         reranker,
         request.query,
-        hits.map((_, i) => rerankDocument(records[i]?.text ?? "", records[i]?.metadata, rankFields)),
+        kept.map(({ record }) => rerankDocument(record!.text, record!.metadata, rankFields)),
         rankFields,
         cx.policy,
         cx.cache,

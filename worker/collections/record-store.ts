@@ -39,23 +39,6 @@ export function unstale<T>(answer: T): Exclude<T, Stale> {
 
 export type CollectionStub = DurableObjectStub<CollectionObject>;
 
-/** The default store: everything in the collection's Durable Object, searched exactly in memory. */
-export function objectStore(stub: CollectionStub): RecordStore {
-  return {
-    kind: "durable-object",
-    prior: async (spec, ids) => unstale(await stub.prior(spec.uid, ids)),
-    async write(spec, rows) {
-      unstale(await stub.write(spec.uid, rows));
-    },
-    get: async (spec, ids) => unstale(await stub.get(spec.uid, ids)),
-    remove: async (spec, ids) => unstale(await stub.remove(spec.uid, ids)).deleted,
-    async drop() {},
-    async query(spec, vector, topK, filter) {
-      return unstale(await stub.query(spec.uid, vector, { topK, filter })).matches;
-    },
-  };
-}
-
 /** A Durable Object call that failed (the object reset, storage refused): a 503 the client may retry. */
 export function storeUnavailable(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -63,4 +46,72 @@ export function storeUnavailable(err: unknown): ApiError {
     headers: { "Retry-After": "1" },
     cause: err,
   });
+}
+
+/** A call to a collection's object, its failure a 503 (a stale answer still comes back, for `unstale`). */
+export async function rpc<R>(work: () => R): Promise<Awaited<R>> {
+  try {
+    return await work();
+  } catch (err) {
+    throw storeUnavailable(err);
+  }
+}
+
+/** Most bytes one write call carries: Durable Object RPC messages stop at 32 MiB. */
+const WRITE_CALL_BYTES = 16 << 20;
+
+/** Rows in runs of at most WRITE_CALL_BYTES (a request's usually fit one: 2,048 x 1024 dims is 8 MB). */
+export function writeRuns(rows: RecordRow[]): RecordRow[][] {
+  const runs: RecordRow[][] = [];
+  let run: RecordRow[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = (row.vector?.byteLength ?? 0) + row.text.length * 3 + row.metadata.length + 256;
+    if (run.length > 0 && bytes + size > WRITE_CALL_BYTES) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(row);
+    bytes += size;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+/**
+ * Writes the rows, each run in one transaction. One run (the usual case) is all or nothing; when a
+ * later run fails, the error says how many records were stored (resending costs only the rest).
+ */
+export async function writeAll(stub: CollectionStub, uid: string, rows: RecordRow[]): Promise<void> {
+  let stored = 0;
+  for (const run of writeRuns(rows)) {
+    try {
+      unstale(await rpc(() => stub.write(uid, run)));
+    } catch (err) {
+      if (stored === 0) throw err;
+      throw new ApiError(
+        503,
+        "collection_write_partial",
+        `The store failed after ${stored} of ${rows.length} records were written; resend the request (the stored ones come back unchanged).`,
+        { headers: { "Retry-After": "1" }, cause: err },
+      );
+    }
+    stored += run.length;
+  }
+}
+
+/** The default store: everything in the collection's Durable Object, searched exactly in memory. */
+export function objectStore(stub: CollectionStub): RecordStore {
+  return {
+    kind: "durable-object",
+    prior: async (spec, ids) => unstale(await rpc(() => stub.prior(spec.uid, ids))),
+    write: (spec, rows) => writeAll(stub, spec.uid, rows),
+    get: async (spec, ids) => unstale(await rpc(() => stub.get(spec.uid, ids))),
+    remove: async (spec, ids) => unstale(await rpc(() => stub.remove(spec.uid, ids))).deleted,
+    async drop() {},
+    async query(spec, vector, topK, filter) {
+      return unstale(await rpc(() => stub.query(spec.uid, vector, { topK, filter }))).matches;
+    },
+  };
 }

@@ -2,7 +2,7 @@
 import { requireModel } from "../catalogue/resolve";
 import { ApiError, invalidParam } from "../errors";
 import { type CollectionsContext, recordStore, registryOf, stubOf } from "./context";
-import type { StoredSpec } from "./record-store";
+import { rpc, type StoredSpec } from "./record-store";
 import type { CollectionInfo, Metric, StoreKind } from "./types";
 
 export const notFound = (name: string) =>
@@ -39,7 +39,7 @@ export async function specOf(cx: CollectionsContext, name: string, fresh = false
   const cache = cacheOf(cx);
   const known = fresh ? undefined : cache.get(name);
   if (known) return known;
-  const info = (await stubOf(cx, name).info()) as unknown as StoredInfo | null;
+  const info = (await rpc(() => stubOf(cx, name).info())) as unknown as StoredInfo | null;
   if (!info) {
     cache.delete(name);
     throw notFound(name);
@@ -94,7 +94,7 @@ export async function createCollection(
     created_at: Math.floor(Date.now() / 1000),
     uid: crypto.randomUUID().replaceAll("-", ""),
   };
-  const { spec: kept, created } = await stubOf(cx, name).create(spec, store);
+  const { spec: kept, created } = await rpc(() => stubOf(cx, name).create(spec, store));
   if (!created) {
     const same =
       kept.model === spec.model &&
@@ -111,7 +111,7 @@ export async function createCollection(
       );
   }
   // After the object: a name in the registry always has an object (a failure here is retried by the next PUT).
-  await registryOf(cx).add(name);
+  await rpc(() => registryOf(cx).add(name));
   return { info: publicInfo(await specOf(cx, name, true)), created };
 }
 
@@ -143,8 +143,8 @@ async function checkVectorizeIndex(cx: CollectionsContext, dimensions: number, m
 
 /** Every collection (those `allowed` only, when given), by name. */
 export async function listCollections(cx: CollectionsContext, allowed?: ReadonlySet<string>): Promise<CollectionInfo[]> {
-  const names = (await registryOf(cx).names()).filter((name) => !allowed || allowed.has(name));
-  const infos = await Promise.all(names.map((name) => stubOf(cx, name).info()));
+  const names = (await rpc(() => registryOf(cx).names())).filter((name) => !allowed || allowed.has(name));
+  const infos = await rpc(() => Promise.all(names.map((name) => stubOf(cx, name).info())));
   return infos.flatMap((info) => (info ? [publicInfo(info as unknown as StoredInfo)] : []));
 }
 
@@ -152,8 +152,8 @@ export async function listCollections(cx: CollectionsContext, allowed?: Readonly
 export async function deleteCollection(cx: CollectionsContext, name: string): Promise<void> {
   const spec = await specOf(cx, name, true);
   const stub = stubOf(cx, name);
-  const ids = await stub.drop();
+  const ids = await rpc(() => stub.drop());
   await recordStore(cx, name, spec.store).drop(spec, ids);
   forgetSpec(cx, name);
-  await registryOf(cx).remove(name);
+  await rpc(() => registryOf(cx).remove(name));
 }

@@ -4,7 +4,7 @@
 // Vectorize ids are global to the index, so a record's vector id is a hash of (collection, id).
 import { ApiError, invalidParam } from "../errors";
 import type { RecordRow } from "./collection-object";
-import { type CollectionStub, type RecordStore, type StoredSpec, unstale } from "./record-store";
+import { type CollectionStub, type RecordStore, rpc, type StoredSpec, unstale, writeAll } from "./record-store";
 import type { FilterNode, Metadata } from "./types";
 
 const encoder = new TextEncoder();
@@ -42,7 +42,7 @@ const vectorizeFailed = (err: unknown) =>
 export function vectorizeStore(stub: CollectionStub, index: Vectorize): RecordStore {
   return {
     kind: "vectorize",
-    prior: async (spec, ids) => unstale(await stub.prior(spec.uid, ids)),
+    prior: async (spec, ids) => unstale(await rpc(() => stub.prior(spec.uid, ids))),
     // Vectors first, then the ledger: a ledger row always has its vector, and a failure between the
     // two leaves only a vector whose ledger row says "changed", rewritten by the next upsert.
     async write(spec: StoredSpec, rows: RecordRow[]) {
@@ -59,16 +59,15 @@ export function vectorizeStore(stub: CollectionStub, index: Vectorize): RecordSt
       } catch (err) {
         throw vectorizeFailed(err);
       }
-      unstale(
-        await stub.write(
-          spec.uid,
-          rows.map(({ vector: _, ...ledger }) => ledger),
-        ),
+      await writeAll(
+        stub,
+        spec.uid,
+        rows.map(({ vector: _, ...ledger }) => ledger),
       );
     },
-    get: async (spec, ids) => unstale(await stub.get(spec.uid, ids)),
+    get: async (spec, ids) => unstale(await rpc(() => stub.get(spec.uid, ids))),
     async remove(spec, ids) {
-      const { deleted } = unstale(await stub.remove(spec.uid, ids));
+      const { deleted } = unstale(await rpc(() => stub.remove(spec.uid, ids)));
       await deleteVectors(index, spec.uid, deleted);
       return deleted;
     },

@@ -133,6 +133,9 @@ export function collectionAccess(scope: CollectionScope): MiddlewareHandler<AppE
   };
 }
 
+/** Below SQLite's 2 MB row in a Durable Object, with room for the vector and metadata. */
+const MAX_TEXT_BYTES = 1_500_000;
+
 const read = collectionAccess("collections:read");
 const write = collectionAccess("collections:write");
 const render = (info: ReturnType<typeof publicInfo>) => ({ object: "collection" as const, ...info });
@@ -169,6 +172,13 @@ export function registerCollections(app: OpenAPIHono<AppEnv>): void {
     const tooLong = records.findIndex((r) => r.text.length > maxInputChars);
     if (tooLong >= 0)
       throw overLimit(`records[${tooLong}].text`, `The length of record ${tooLong}'s text`, maxInputChars, "MAX_INPUT_CHARS");
+    // A Durable Object's SQLite row holds at most 2 MB: only reachable when MAX_INPUT_CHARS is raised.
+    const tooBig = records.findIndex((r) => r.text.length > 500_000 && new TextEncoder().encode(r.text).byteLength > MAX_TEXT_BYTES);
+    if (tooBig >= 0)
+      throw invalidParam(
+        `records[${tooBig}].text`,
+        `Invalid 'records[${tooBig}].text': a record's text is at most ${MAX_TEXT_BYTES} bytes of UTF-8.`,
+      );
     requireWellFormed(
       records.map((r) => r.text),
       (i) => `records[${i}].text`,
