@@ -64,7 +64,7 @@ async function firstFree(from, host) {
   for (let p = from; p < from + 100; p++) if ((await isFree(p, host)) && (await isFree(p))) return p;
   throw new Error(`no free port in ${from}-${from + 99}`);
 }
-/** The gateway's secrets follow the gateway's own rules (worker/auth/secret-rules.ts). @param {unknown} s */
+/** The gateway's secrets follow the gateway's own rules (worker/config/secret-rules.ts). @param {unknown} s */
 const strongSecret = (s) => typeof s === "string" && s.length >= 32 && !/change-?me/i.test(s);
 
 // A port the caller names is theirs to keep (wrangler then says if it is taken).

@@ -27,7 +27,7 @@ const vars = existsSync(".dev.vars")
     )
   : {};
 const secret = process.env.TOKEN_SECRET ?? vars.TOKEN_SECRET;
-// The gateway's own rules (worker/auth/secret-rules.ts): a token signed with a weak secret is useless.
+// The gateway's own rules (worker/config/secret-rules.ts): a token signed with a weak secret is useless.
 if (!secret || secret.length < 32 || /change-?me/i.test(secret)) {
   throw new Error("TOKEN_SECRET (32+ random characters, not the example value) must be set in .dev.vars or the environment");
 }

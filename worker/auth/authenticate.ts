@@ -1,7 +1,7 @@
-import type { Principal } from "../app-env";
 import type { GatewayConfig } from "../config";
 import { ApiError } from "../errors";
 import { clientKey } from "./client-address";
+import type { Principal } from "./principal";
 import { type KeyDigests, matchServerKey } from "./server-keys";
 import { TokenClaimError, type TokenClaims, verifyToken } from "./tokens";
 

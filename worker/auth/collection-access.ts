@@ -1,6 +1,6 @@
-import type { Principal } from "../app-env";
 import { ApiError } from "../errors";
 import { checkScope } from "./authenticate";
+import type { Principal } from "./principal";
 
 export type CollectionScope = "collections:read" | "collections:write";
 

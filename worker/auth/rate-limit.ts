@@ -1,6 +1,6 @@
-import type { Principal } from "../app-env";
 import type { GatewayEnv } from "../config";
 import { ApiError } from "../errors";
+import type { Principal } from "./principal";
 
 /** Must match the `period` of the [[ratelimits]] bindings in wrangler.toml. */
 const RATE_LIMIT_PERIOD_SECONDS = 60;

@@ -1,5 +1,5 @@
 import { sign, verify } from "hono/jwt";
-import type { TokenBudget } from "../budgets/rules";
+import type { TokenBudget } from "../config/budget-rules";
 
 export const SCOPES = ["embed", "rerank", "collections:read", "collections:write"] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -1,11 +1,11 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { ServedModel } from "../catalogue/resolve";
+import { type BudgetRule, rulesFor } from "../config/budget-rules";
 import { ApiError } from "../errors";
 import { estimateTokens, picoOf, routePicoPerToken, usdOf } from "../usage/money";
 import { subjectOf } from "../usage/subject";
 import type { Amounts, Limit, Remaining, Reservation } from "./ledger";
-import { type BudgetRule, rulesFor } from "./rules";
 
 /** A rule in the ledger's units (pico-dollars for money). */
 export const limitOf = (rule: BudgetRule): Limit => ({

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { PERIODS, type Period, periodBounds } from "./rules";
+import { PERIODS, type Period, periodBounds } from "../config/budget-rules";
 
 /** What a request spends (or is estimated to): money in pico-dollars, tokens, inputs. */
 export interface Amounts {

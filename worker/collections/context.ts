@@ -1,11 +1,11 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { CacheDeps, CachePolicy, ItemStats } from "../cache/item-cache";
-import { cacheDeps, cachePolicyFrom, cacheSubjectOf } from "../cache/request-cache";
 import type { ServedModel } from "../catalogue/resolve";
 import type { GatewayConfig } from "../config";
 import type { Gateway } from "../gateway";
 import type { CallContext } from "../providers/types";
+import { cacheDeps, cachePolicyFrom, cacheSubjectOf } from "../request/item-request";
 import { account } from "../usage/account";
 import type { CollectionObject } from "./collection-object";
 import { type CollectionStub, objectStore, type RecordStore } from "./record-store";

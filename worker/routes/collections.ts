@@ -22,8 +22,8 @@ import {
 } from "../schemas/collections";
 import { ACCESS_ERRORS, ErrorDataSchema, ITEM_ROUTE_ERRORS } from "../schemas/error";
 import { jsonBody } from "../schemas/json-body";
+import { overLimit } from "../schemas/over-limit";
 import { cacheStatus, setItemHeaders } from "./item-headers";
-import { overLimit } from "./over-limit";
 import { requireWellFormed } from "./well-formed";
 
 const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { "application/json": { schema } } });

@@ -3,16 +3,16 @@ import type { TypedResponse } from "hono";
 import { endTime, startTime } from "hono/timing";
 import type { AppEnv } from "../app-env";
 import { embedItems } from "../cache/embed-items";
-import { cacheDeps, cachePolicyFrom, cacheSubjectOf } from "../cache/request-cache";
 import { requireModel } from "../catalogue/resolve";
 import { embeddingsBody } from "../codec/embeddings-json";
 import { invalidParam } from "../errors";
+import { cacheDeps, cachePolicyFrom, cacheSubjectOf } from "../request/item-request";
 import { EmbeddingsRequestSchema, EmbeddingsResponseSchema, embeddingsScanRules } from "../schemas/embeddings";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { jsonBody, scanBody } from "../schemas/json-body";
+import { overLimit, requireLocalVolume, requireResponseSize } from "../schemas/over-limit";
 import { account } from "../usage/account";
 import { setItemHeaders } from "./item-headers";
-import { overLimit, requireLocalVolume, requireResponseSize } from "./over-limit";
 import { requireWellFormed } from "./well-formed";
 
 export const embeddingsRoute = createRoute({

@@ -1,15 +1,15 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
-import { cacheDeps, cachePolicyFrom, cacheSubjectOf } from "../cache/request-cache";
 import { type Document, documentIdentity, documentText, identityLength, rerankItems } from "../cache/rerank-items";
 import { requireModel } from "../catalogue/resolve";
 import { invalidParam } from "../errors";
+import { cacheDeps, cachePolicyFrom, cacheSubjectOf } from "../request/item-request";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { jsonBody, scanBody } from "../schemas/json-body";
+import { overLimit, requireLocalVolume } from "../schemas/over-limit";
 import { RerankRequestSchema, RerankResponseSchema, rerankScanRules } from "../schemas/rerank";
 import { account } from "../usage/account";
 import { setItemHeaders } from "./item-headers";
-import { overLimit, requireLocalVolume } from "./over-limit";
 import { rankResults } from "./rank-results";
 import { requireWellFormed } from "./well-formed";
 

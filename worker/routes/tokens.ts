@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { isOriginAllowed } from "../auth/origin-guard";
 import { mintToken, SCOPES } from "../auth/tokens";
-import { TokenBudgetSchema } from "../budgets/rules";
+import { TokenBudgetSchema } from "../config/budget-rules";
 import { ApiError, invalidParam } from "../errors";
 import { CollectionName } from "../schemas/collections";
 import { ACCESS_ERRORS, ErrorDataSchema } from "../schemas/error";

@@ -6,10 +6,10 @@ import { queryCollection } from "../collections/query";
 import { CollectionNameParam } from "../schemas/collections";
 import { ErrorDataSchema, ITEM_ROUTE_ERRORS } from "../schemas/error";
 import { jsonBody } from "../schemas/json-body";
+import { overLimit } from "../schemas/over-limit";
 import { VectorStoreSearchPageSchema, VectorStoreSearchSchema } from "../schemas/vector-stores";
 import { collectionAccess, collectionName } from "./collections";
 import { setItemHeaders } from "./item-headers";
-import { overLimit } from "./over-limit";
 import { requireWellFormed } from "./well-formed";
 
 export const vectorStoreSearchRoute = createRoute({

@@ -1,5 +1,5 @@
 import { ApiError } from "../errors";
-import { overLimit } from "../routes/over-limit";
+import { overLimit } from "./over-limit";
 
 /** A limit as the refusal names it: its value, the variable that sets it, and what it counts. */
 export interface Limit {

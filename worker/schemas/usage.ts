@@ -1,6 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { BudgetRuleSchema } from "../budgets/rules";
-import { GROUP_FIELDS } from "../usage/ledger";
+import { BudgetRuleSchema } from "../config/budget-rules";
+
+/** The fields usage can be grouped by. */
+export const GROUP_FIELDS = ["model", "subject", "provider", "operation"] as const;
+export type GroupField = (typeof GROUP_FIELDS)[number];
 
 const unixSeconds = z.coerce.number().int().nonnegative().max(253_402_300_799);
 

@@ -1,12 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
+import type { GroupField } from "../schemas/usage";
 import { COUNT_FIELDS, type UsageRow } from "./aggregator";
 
 /** Row widths in seconds: each flushed minute row is also added to its hour and its day. */
 export const WIDTHS = { "1m": 60, "1h": 3600, "1d": 86_400 } as const;
 export type BucketWidth = keyof typeof WIDTHS;
-
-export const GROUP_FIELDS = ["model", "subject", "provider", "operation"] as const;
-export type GroupField = (typeof GROUP_FIELDS)[number];
 
 export interface UsageQuery {
   width: BucketWidth;

@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
-import { type BudgetRule, periodBounds, ruleMatches } from "../budgets/rules";
 import type { GatewayEnv } from "../config";
+import { type BudgetRule, periodBounds, ruleMatches } from "../config/budget-rules";
 import type { BudgetStateSchema, UsagePageSchema } from "../schemas/usage";
 import type { LedgerResult, UsageQuery } from "./ledger";
 import { ledgerOf } from "./meter";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseBudgets, periodBounds, rulesFor } from "./rules";
+import { parseBudgets, periodBounds, rulesFor } from "./budget-rules";
 
 describe("budget rules", () => {
   it("Should apply every matching rule: everyone, the subject's kind, the subject by name, and its token's own budget", () => {

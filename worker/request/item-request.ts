@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import type { AppEnv, Principal } from "../app-env";
 import { admitBudget } from "../budgets/admit";
+import type { CacheDeps, CachePolicy, UpstreamSpend } from "../cache/item-cache";
 import type { ServedModel } from "../catalogue/resolve";
 import type { GatewayConfig } from "../config";
 import { accountSpend, spendTotals } from "../usage/account";
-import type { CacheDeps, CachePolicy, UpstreamSpend } from "./item-cache";
 
 /** The cache policy for one request, and the request directive it did not follow (for `X-Cache-Directive-Ignored`). */
 export interface RequestCachePolicy {

@@ -1,9 +1,9 @@
-import { weakSecretReason } from "./auth/secret-rules";
-import { type BudgetRule, parseBudgets } from "./budgets/rules";
-import { type Catalogue, parseCatalogue } from "./catalogue/catalogue";
-import { buildProviders, PROVIDER_DESCRIPTORS } from "./providers/registry";
-import { type ProviderSettings, parseProviders } from "./providers/settings";
-import type { Provider } from "./providers/types";
+import { type Catalogue, parseCatalogue } from "../catalogue/catalogue";
+import { buildProviders, PROVIDER_DESCRIPTORS } from "../providers/registry";
+import { type ProviderSettings, parseProviders } from "../providers/settings";
+import type { Provider } from "../providers/types";
+import { type BudgetRule, parseBudgets } from "./budget-rules";
+import { weakSecretReason } from "./secret-rules";
 
 export type AuthMode = "token" | "key" | "open";
 
