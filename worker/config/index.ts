@@ -174,24 +174,17 @@ function checkServerKeys(keys: readonly ServerKey[]): void {
   }
 }
 
-export function parseConfig(env: GatewayEnv): GatewayConfig {
-  const mode = (env.AUTH_MODE || "token") as AuthMode;
-  if (!["token", "key", "open"].includes(mode)) throw new Error("AUTH_MODE must be token, key or open");
-  const logRequests = (env.LOG_REQUESTS || "some") as GatewayConfig["logRequests"];
-  if (!["all", "some", "none"].includes(logRequests)) throw new Error("LOG_REQUESTS must be all, some or none");
-  const store = (env.CACHE_STORE || "kv") as "kv" | "d1";
-  if (store !== "kv" && store !== "d1") throw new Error("CACHE_STORE must be kv or d1");
-  if (store === "kv" && !env.EMBED_CACHE) throw new Error("the EMBED_CACHE KV binding is missing");
-  if (store === "d1" && !env.EMBED_CACHE_DB) throw new Error("CACHE_STORE=d1 needs the EMBED_CACHE_DB D1 binding");
-  const scope = (env.CACHE_SCOPE || "shared") as "shared" | "subject";
-  if (scope !== "shared" && scope !== "subject") throw new Error("CACHE_SCOPE must be shared or subject");
-  const collectionsStore = (env.COLLECTIONS_STORE || "durable-object") as GatewayConfig["collections"]["store"];
-  if (collectionsStore !== "durable-object" && collectionsStore !== "vectorize")
-    throw new Error("COLLECTIONS_STORE must be durable-object or vectorize");
-  if (collectionsStore === "vectorize" && !env.COLLECTIONS_INDEX)
-    throw new Error("COLLECTIONS_STORE=vectorize needs the COLLECTIONS_INDEX Vectorize binding");
-  const indexMetric = (env.COLLECTIONS_INDEX_METRIC || "cosine") as GatewayConfig["collections"]["indexMetric"];
-  if (!["cosine", "dot", "euclidean"].includes(indexMetric)) throw new Error("COLLECTIONS_INDEX_METRIC must be cosine, dot or euclidean");
+/** A variable that must be one of `choices` (compared in lower case); `fallback` when unset. */
+function readChoice<T extends string>(env: GatewayEnv, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name];
+  const value = (typeof raw === "string" && raw !== "" ? raw.toLowerCase() : fallback) as T;
+  if (!choices.includes(value)) throw new Error(`${name} must be ${choices.join(", ").replace(/, ([^,]*)$/, " or $1")}`);
+  return value;
+}
+
+/** Who may call: the mode, the server keys and token secret it needs (checked), the rate limiter's state. */
+function parseAuth(env: GatewayEnv): GatewayConfig["auth"] {
+  const mode = readChoice<AuthMode>(env, "AUTH_MODE", ["token", "key", "open"], "token");
   const serverKeys = parseServerKeys(env.GATEWAY_KEYS);
   const tokenSecret = env.TOKEN_SECRET ?? "";
   const weakTokenSecret = mode === "token" ? weakSecretReason(tokenSecret) : undefined;
@@ -199,13 +192,64 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
   // Tokens name the key that minted them, so token mode needs a key as much as key mode does.
   if (mode !== "open" && serverKeys.length === 0) throw new Error(`AUTH_MODE=${mode} needs GATEWAY_KEYS`);
   if (mode !== "open") checkServerKeys(serverKeys);
-  const rateLimit = (env.RATE_LIMIT || "on").toLowerCase();
-  if (rateLimit !== "on" && rateLimit !== "off") throw new Error("RATE_LIMIT must be on or off");
+  const rateLimit = readChoice(env, "RATE_LIMIT", ["on", "off"], "on");
   // Fail closed, as for a missing KV binding: a lost [[ratelimits]] block must not silently mean no limits.
   if (rateLimit === "on" && mode !== "open" && !env.RATE_LIMITER) {
     throw new Error("the RATE_LIMITER rate-limit binding is missing (set RATE_LIMIT=off to run without limits)");
   }
+  return {
+    mode,
+    serverKeys,
+    tokenSecret,
+    tokenMaxTtlSeconds: readInt(env, "TOKEN_MAX_TTL_SECONDS", 60, 24 * 3600),
+    rateLimit: rateLimit === "on",
+  };
+}
 
+/** Where cached items live, how much the memory tier holds, and whose entries a request sees. */
+function parseCache(env: GatewayEnv): GatewayConfig["cache"] {
+  const store = readChoice(env, "CACHE_STORE", ["kv", "d1"], "kv");
+  if (store === "kv" && !env.EMBED_CACHE) throw new Error("the EMBED_CACHE KV binding is missing");
+  if (store === "d1" && !env.EMBED_CACHE_DB) throw new Error("CACHE_STORE=d1 needs the EMBED_CACHE_DB D1 binding");
+  return {
+    store,
+    // Well inside the 128 MB an isolate may use.
+    memoryBytes: readInt(env, "MEMORY_CACHE_BYTES", 0, 96 << 20),
+    storeDeadlineMs: readInt(env, "STORE_READ_DEADLINE_MS", 0, 60_000),
+    scope: readChoice(env, "CACHE_SCOPE", ["shared", "subject"], "shared"),
+  };
+}
+
+/** Where collections keep their vectors. */
+function parseCollections(env: GatewayEnv): GatewayConfig["collections"] {
+  const store = readChoice(env, "COLLECTIONS_STORE", ["durable-object", "vectorize"], "durable-object");
+  if (store === "vectorize" && !env.COLLECTIONS_INDEX)
+    throw new Error("COLLECTIONS_STORE=vectorize needs the COLLECTIONS_INDEX Vectorize binding");
+  return { store, indexMetric: readChoice(env, "COLLECTIONS_INDEX_METRIC", ["cosine", "dot", "euclidean"], "cosine") };
+}
+
+/** What one request may ask for. */
+function parseLimits(env: GatewayEnv): GatewayConfig["limits"] {
+  return {
+    maxBodyBytes: readInt(env, "MAX_BODY_BYTES", 1024, 100 << 20),
+    maxInputs: readInt(env, "MAX_INPUTS", 1, 10_000),
+    maxInputChars: readInt(env, "MAX_INPUT_CHARS", 1, 1_000_000),
+    maxDocuments: readInt(env, "MAX_DOCUMENTS", 1, 10_000),
+    maxQueryChars: readInt(env, "MAX_QUERY_CHARS", 1, 1_000_000),
+    maxResponseValues: readInt(env, "MAX_RESPONSE_VALUES", 1, 2048 * 4096),
+    maxFloatValues: readInt(env, "MAX_FLOAT_VALUES", 1, 2048 * 4096),
+    maxRankFields: readInt(env, "MAX_RANK_FIELDS", 1, 1024),
+    maxDocumentDepth: readInt(env, "MAX_DOCUMENT_DEPTH", 1, 64),
+    localMaxChars: readInt(env, "LOCAL_MAX_CHARS", 1, 8 << 20),
+  };
+}
+
+/** Every setting, parsed and checked once; a bad one throws a plain Error naming the variable, never its value. */
+export function parseConfig(env: GatewayEnv): GatewayConfig {
+  const auth = parseAuth(env);
+  const logRequests = readChoice(env, "LOG_REQUESTS", ["all", "some", "none"], "some");
+  const cache = parseCache(env);
+  const collections = parseCollections(env);
   const upstreamTimeoutMs = readInt(env, "UPSTREAM_TIMEOUT_MS", 100, 300_000);
   const upstreamRetries = readInt(env, "UPSTREAM_RETRIES", 0, 5);
   const providerSettings = parseProviders(env as unknown as Record<string, unknown>, PROVIDER_DESCRIPTORS);
@@ -214,37 +258,14 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
     providerSettings,
     providers: buildProviders(providerSettings, { timeoutMs: upstreamTimeoutMs, retries: upstreamRetries }),
     cacheTtlSeconds: readInt(env, "CACHE_TTL_SECONDS", 60, 365 * 24 * 3600),
-    cache: {
-      store,
-      // Well inside the 128 MB an isolate may use.
-      memoryBytes: readInt(env, "MEMORY_CACHE_BYTES", 0, 96 << 20),
-      storeDeadlineMs: readInt(env, "STORE_READ_DEADLINE_MS", 0, 60_000),
-      scope,
-    },
-    collections: { store: collectionsStore, indexMetric },
+    cache,
+    collections,
     upstreamTimeoutMs,
     upstreamRetries,
     upstreamDeadlineMs: readInt(env, "UPSTREAM_DEADLINE_MS", 100, 600_000),
     upstreamConcurrency: readInt(env, "UPSTREAM_CONCURRENCY", 1, 6),
-    limits: {
-      maxBodyBytes: readInt(env, "MAX_BODY_BYTES", 1024, 100 << 20),
-      maxInputs: readInt(env, "MAX_INPUTS", 1, 10_000),
-      maxInputChars: readInt(env, "MAX_INPUT_CHARS", 1, 1_000_000),
-      maxDocuments: readInt(env, "MAX_DOCUMENTS", 1, 10_000),
-      maxQueryChars: readInt(env, "MAX_QUERY_CHARS", 1, 1_000_000),
-      maxResponseValues: readInt(env, "MAX_RESPONSE_VALUES", 1, 2048 * 4096),
-      maxFloatValues: readInt(env, "MAX_FLOAT_VALUES", 1, 2048 * 4096),
-      maxRankFields: readInt(env, "MAX_RANK_FIELDS", 1, 1024),
-      maxDocumentDepth: readInt(env, "MAX_DOCUMENT_DEPTH", 1, 64),
-      localMaxChars: readInt(env, "LOCAL_MAX_CHARS", 1, 8 << 20),
-    },
-    auth: {
-      mode,
-      serverKeys,
-      tokenSecret,
-      tokenMaxTtlSeconds: readInt(env, "TOKEN_MAX_TTL_SECONDS", 60, 24 * 3600),
-      rateLimit: rateLimit === "on",
-    },
+    limits: parseLimits(env),
+    auth,
     usage: {
       // At most 20 s: the flush waits in `waitUntil`, which runs on for at most 30 s after a response.
       flushMs: readInt(env, "USAGE_FLUSH_MS", 0, 20_000),
