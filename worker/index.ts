@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { timing } from "hono/timing";
 import type { AppEnv } from "./app-env";
 import { ApiError, renderError } from "./errors";
-import { access } from "./middleware/access";
+import { access, accessRules } from "./middleware/access";
 import { browserCors } from "./middleware/browser-cors";
 import { gatewayConfig } from "./middleware/gateway-config";
 import { requestId } from "./middleware/request-id";
@@ -11,11 +11,11 @@ import { securityHeaders } from "./middleware/security-headers";
 import { registerClientScript } from "./routes/client-script";
 import { registerCollections } from "./routes/collections";
 import { registerDocs } from "./routes/docs";
-import { registerEmbeddings } from "./routes/embeddings";
-import { registerModels } from "./routes/models";
-import { registerRerank } from "./routes/rerank";
-import { registerTokens } from "./routes/tokens";
-import { registerUsage } from "./routes/usage";
+import { embeddingsRoute, registerEmbeddings } from "./routes/embeddings";
+import { modelsRoute, registerModels } from "./routes/models";
+import { registerRerank, rerankRoute } from "./routes/rerank";
+import { registerTokens, tokensRoute } from "./routes/tokens";
+import { budgetsRoute, registerUsage, usageRoute } from "./routes/usage";
 import { registerVectorStores } from "./routes/vector-stores";
 import { rejectInvalid } from "./schemas/error";
 
@@ -29,19 +29,19 @@ app.use(gatewayConfig());
 // read the answer: browserCors (inside this layer) has decided by the time timing writes its headers.
 app.use("/v1/*", timing({ total: false, crossOrigin: (c) => c.res.headers.get("access-control-allow-origin") ?? false }));
 app.use("/v1/*", browserCors());
+// Each fixed-path route's methods come from its own definition; the scope a token needs is named here.
 app.use(
   "/v1/*",
-  access({
-    methods: {
-      "/v1/embeddings": "POST",
-      "/v1/rerank": "POST",
-      "/v1/tokens": "POST",
-      "/v1/models": "GET, HEAD",
-      "/v1/usage": "GET, HEAD",
-      "/v1/usage/budgets": "GET, HEAD",
-    },
-    scopes: { "/v1/embeddings": "embed", "/v1/rerank": "rerank" },
-  }),
+  access(
+    accessRules([
+      { route: embeddingsRoute, scope: "embed" },
+      { route: rerankRoute, scope: "rerank" },
+      { route: modelsRoute },
+      { route: tokensRoute },
+      { route: usageRoute },
+      { route: budgetsRoute },
+    ]),
+  ),
 );
 
 registerEmbeddings(app);

@@ -6,6 +6,30 @@ import { checkRateLimit } from "../auth/rate-limit";
 import { limitBody } from "./body-size";
 import { checkMethod } from "./method-guard";
 
+/** A route as `createRoute` defines it: its method and path are all the rules need. */
+interface RouteDefinition {
+  method: string;
+  path: string;
+}
+
+/**
+ * The rules for a list of route definitions: each path's methods as `Allow` writes them (a GET also
+ * answers HEAD), and the token scope a route needs, if any.
+ *
+ * @example
+ * access(accessRules([{ route: embeddingsRoute, scope: "embed" }, { route: modelsRoute }]))
+ */
+export function accessRules(routes: ReadonlyArray<{ route: RouteDefinition; scope?: string }>): AccessRules {
+  const methods: Record<string, string> = {};
+  const scopes: Record<string, string> = {};
+  for (const { route, scope } of routes) {
+    const method = route.method.toUpperCase();
+    methods[route.path] = method === "GET" ? "GET, HEAD" : method;
+    if (scope !== undefined) scopes[route.path] = scope;
+  }
+  return { methods, scopes };
+}
+
 export interface AccessRules {
   /** Each route's methods, as `Allow` writes them. */
   methods: Readonly<Record<string, string>>;
