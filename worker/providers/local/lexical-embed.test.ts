@@ -53,22 +53,4 @@ describe("local/lexical-embed vectors", () => {
     expect(dot(llama, lexicalEmbed("The tax is a burden"))).toBeLessThan(similar);
     expect(dot(lexicalEmbed("machine learning models"), lexicalEmbed("learning a machine model"))).toBeGreaterThan(0.7);
   });
-
-  it("Should embed 100 texts of 200 characters well within 5 ms", () => {
-    const texts = Array.from({ length: 100 }, (_, i) =>
-      `Request ${i}: the llama is a domesticated South American camelid, widely used as a meat and pack animal by Andean cultures since the pre-Columbian era; guanacos are wild relatives.`
-        .padEnd(200, " ok")
-        .slice(0, 200),
-    );
-    const embedAll = () => {
-      for (const text of texts) lexicalEmbed(text);
-    };
-    for (let warm = 0; warm < 5; warm++) embedAll();
-    // workerd's clock ticks in whole milliseconds, so time many batches and average.
-    const batches = 20;
-    const start = performance.now();
-    for (let b = 0; b < batches; b++) embedAll();
-    const perBatchMs = (performance.now() - start) / batches;
-    expect(perBatchMs).toBeLessThan(5);
-  });
 });
