@@ -38,21 +38,29 @@ const isCanonicalScore = (value: string) => {
   return value !== "" && Number.isFinite(n) && String(n) === value;
 };
 
+/** What to score: the query, the documents, the fields of object documents, and their identities if known. */
+export interface RerankInput {
+  query: string;
+  documents: readonly Document[];
+  rankFields: readonly string[] | undefined;
+  /** Each document's `documentIdentity`, when the caller has worked them out already. */
+  identities?: readonly string[];
+}
+
 /**
- * Scores every document against `query` through the cache (per query-document pair), aligned with
- * `documents`. One function for the route to call; `subject` as for `embedItems`.
+ * Scores every document against the query through the cache (per query-document pair), aligned with
+ * the documents. `subject` as for `embedItems`.
  */
 export async function rerankItems(
   ctx: CallContext,
   model: ServedModel,
-  query: string,
-  documents: readonly Document[],
-  rankFields: readonly string[] | undefined,
+  input: RerankInput,
   policy: CachePolicy,
   deps: CacheDeps,
   subject?: string,
 ) {
-  const identities = documents.map((doc) => documentIdentity(doc, rankFields));
+  const { query, documents, rankFields } = input;
+  const identities = input.identities ?? documents.map((doc) => documentIdentity(doc, rankFields));
   const docs: RerankDocument[] = documents.map((doc, i) =>
     typeof doc === "string" ? { text: doc } : { text: identities[i].slice(2), object: doc, rankFields },
   );

@@ -77,9 +77,7 @@ export function queryCollection(cx: CollectionsContext, name: string, request: Q
       const reranked = await rerankItems(
         cx.call,
         reranker,
-        request.query,
-        documents,
-        rankFields,
+        { query: request.query, documents, rankFields },
         cx.policy,
         cx.depsFor(reranker, request.query.length),
         cx.cacheSubject,

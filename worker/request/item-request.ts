@@ -1,10 +1,14 @@
 import type { Context } from "hono";
 import type { AppEnv, Principal } from "../app-env";
 import { admitBudget } from "../budgets/admit";
+import { embedItems } from "../cache/embed-items";
 import type { CacheDeps, CachePolicy, UpstreamSpend } from "../cache/item-cache";
+import { rerankItems } from "../cache/rerank-items";
 import type { ServedModel } from "../catalogue/resolve";
 import type { GatewayConfig } from "../config";
-import { accountSpend, spendTotals } from "../usage/account";
+import type { EmbeddingsCall } from "../schemas/embeddings-request";
+import type { RerankCall } from "../schemas/rerank-request";
+import { account, accountSpend, spendTotals } from "../usage/account";
 
 /** The cache policy for one request, and the request directive it did not follow (for `X-Cache-Directive-Ignored`). */
 export interface RequestCachePolicy {
@@ -83,4 +87,37 @@ export function cacheDeps(c: Context<AppEnv>, model?: ServedModel, extraChars = 
     log: (fields) => console.warn(JSON.stringify({ request_id: requestId, ...fields })),
     admit: model ? (texts) => admitRequest(c, model, texts, extraChars) : undefined,
   };
+}
+
+/**
+ * An embeddings call through the cache with everything the request brings: its cache policy (and the
+ * directive it ignored), its budget check and accounting, its cache subject.
+ */
+export async function serveEmbeddings(c: Context<AppEnv>, call: EmbeddingsCall) {
+  const config = c.get("config");
+  const principal = c.get("principal");
+  const cache = cachePolicyFrom(c.req.header("cache-control"), config, principal);
+  const deps = cacheDeps(c, call.model);
+  const subject = cacheSubjectOf(config, principal);
+  const resolved = await embedItems({ requestId: c.get("requestId") }, call.model, call.inputs, cache.policy, deps, subject);
+  account(c, call.model, call.inputs, resolved.stats);
+  return { resolved, ignored: cache.ignored, memory: deps.memory };
+}
+
+/** A rerank call through the cache, as `serveEmbeddings`; the query goes up with every document. */
+export async function serveRerank(c: Context<AppEnv>, call: RerankCall) {
+  const config = c.get("config");
+  const principal = c.get("principal");
+  const cache = cachePolicyFrom(c.req.header("cache-control"), config, principal);
+  const extra = call.query.length;
+  const resolved = await rerankItems(
+    { requestId: c.get("requestId") },
+    call.model,
+    call,
+    cache.policy,
+    cacheDeps(c, call.model, extra),
+    cacheSubjectOf(config, principal),
+  );
+  account(c, call.model, call.identities, resolved.stats, extra);
+  return { resolved, ignored: cache.ignored };
 }

@@ -23,8 +23,8 @@ import {
 import { ACCESS_ERRORS, ErrorDataSchema, ITEM_ROUTE_ERRORS } from "../schemas/error";
 import { jsonBody } from "../schemas/json-body";
 import { overLimit } from "../schemas/over-limit";
+import { requireWellFormed } from "../schemas/well-formed";
 import { cacheStatus, setItemHeaders } from "./item-headers";
-import { requireWellFormed } from "./well-formed";
 
 const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { "application/json": { schema } } });
 const notFound = json(ErrorDataSchema, "No such collection (collection_not_found) or record (record_not_found)");

@@ -8,9 +8,9 @@ import { ErrorDataSchema, ITEM_ROUTE_ERRORS } from "../schemas/error";
 import { jsonBody } from "../schemas/json-body";
 import { overLimit } from "../schemas/over-limit";
 import { VectorStoreSearchPageSchema, VectorStoreSearchSchema } from "../schemas/vector-stores";
+import { requireWellFormed } from "../schemas/well-formed";
 import { collectionAccess, collectionName } from "./collections";
 import { setItemHeaders } from "./item-headers";
-import { requireWellFormed } from "./well-formed";
 
 export const vectorStoreSearchRoute = createRoute({
   tags: ["Collections"],
