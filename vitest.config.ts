@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { TEST_GATEWAY_KEYS, TEST_TOKEN_SECRET } from "./test/setup/test-keys.ts";
 import { TEST_MODELS_JSON } from "./test/setup/test-models.ts";
 import { STAND_IN_API_KEY } from "./test/upstream/together-stand-in.ts";
 
@@ -44,8 +45,8 @@ export default defineConfig({
               bindings: {
                 TOGETHER_API_KEY: STAND_IN_API_KEY,
                 MODELS: TEST_MODELS_JSON,
-                GATEWAY_KEYS: "ci:test-server-key-1,backend:test-server-key-2",
-                TOKEN_SECRET: "test-token-secret-0123456789abcdef0123456789",
+                GATEWAY_KEYS: TEST_GATEWAY_KEYS,
+                TOKEN_SECRET: TEST_TOKEN_SECRET,
                 ALLOWED_ORIGINS: "https://app.example.com",
                 UPSTREAM_RETRIES: "1",
                 // Usage reaches the ledger right after each response, so tests read it back at once.

@@ -6,6 +6,7 @@
 import { type Baseline, startBaseline } from "./baseline.ts";
 import { storeOperations } from "./cache-headers.ts";
 import { breakEvenHitRate, type CostParams, directCost, gatewayCost, type StoreProfile } from "./cost.ts";
+import { measureMostExpensive, printMostExpensive } from "./expensive.ts";
 import { catalogueEntry, gatewayVars } from "./gateway-env.ts";
 import { gatewaySource } from "./gateway-source.ts";
 import { type Batch, type BatchLimits, median, type RequestFactory, runLanes, send } from "./measure.ts";
@@ -400,6 +401,8 @@ try {
       ),
     ]);
   }
+  // Issue 16: the costliest requests the gateway accepts, and cheap refusals, each in a fresh workerd.
+  if (!GOALS_ONLY) printMostExpensive(await measureMostExpensive(source, standIn), source.label);
   if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "usage") await benchUsage(source, standIn);
 } finally {
   for (const instance of instances.reverse()) await instance.dispose();

@@ -1,18 +1,22 @@
 // `npm run dev [-- --token] [-- --port 8788] [-- <other wrangler dev flags>]`
-// The gateway on http://127.0.0.1:8787 with local KV and the local (lexical) models, so it works with
-// no provider key at all. Open mode by default; `--token` runs token mode as deployed, with a dev
-// TOKEN_SECRET and server key, the playground's own origin and http://localhost:5173 allowed, and
-// prints a ready-to-use token. Once the gateway answers, it prints what it really serves.
+// The gateway on http://127.0.0.1:8787 (the next free port when another program holds it) with local
+// KV and the local (lexical) models, so it works with no provider key at all. Open mode by default;
+// `--token` runs token mode as deployed, with a server key and TOKEN_SECRET made fresh for this run
+// (a strong TOKEN_SECRET in .dev.vars is kept, so `npm run token` signs for it), the playground's own
+// origin and http://localhost:5173 allowed, and prints a ready-to-use token. The devtools inspector
+// takes a free port too, so a second `wrangler dev` on the machine does not stop this one. Once the
+// gateway answers, it prints what it really serves.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 
 const { values, tokens } = parseArgs({
   args: process.argv.slice(2),
   options: {
     token: { type: "boolean", default: false },
-    port: { type: "string", default: "8787" },
+    port: { type: "string" },
     ip: { type: "string", default: "127.0.0.1" },
   },
   strict: false,
@@ -38,7 +42,34 @@ const devVars = Object.fromEntries(
     .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()]),
 );
 
-const port = String(values.port);
+/**
+ * Whether nothing listens on `port` of `host` yet (of every address without `host`).
+ * @param {number} port
+ * @param {string} [host]
+ * @returns {Promise<boolean>}
+ */
+function isFree(port, host) {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, host, () => server.close(() => done(true)));
+  });
+}
+/**
+ * The first port from `from` on that is free on `host` and on every address (`from` itself when free).
+ * @param {number} from
+ * @param {string} host
+ */
+async function firstFree(from, host) {
+  for (let p = from; p < from + 100; p++) if ((await isFree(p, host)) && (await isFree(p))) return p;
+  throw new Error(`no free port in ${from}-${from + 99}`);
+}
+/** The gateway's secrets follow the gateway's own rules (worker/auth/secret-rules.ts). @param {unknown} s */
+const strongSecret = (s) => typeof s === "string" && s.length >= 32 && !/change-?me/i.test(s);
+
+// A port the caller names is theirs to keep (wrangler then says if it is taken).
+const port = String(values.port ?? (await firstFree(8787, String(values.ip))));
+const inspectorPort = passThrough.includes("--inspector-port") ? undefined : String(await firstFree(9229, "127.0.0.1"));
 const origin = `http://${values.ip === "0.0.0.0" ? "127.0.0.1" : values.ip}:${port}`;
 /** @type {Record<string, string>} */
 const vars = { LOCAL_PROVIDER: "on" };
@@ -47,11 +78,11 @@ for (const [name, value] of Object.entries(devVars)) if (/^your-/.test(value)) v
 /** @type {string | undefined} */
 let serverKey;
 if (values.token) {
-  serverKey = `dev-${randomBytes(12).toString("hex")}`;
+  serverKey = `dev-${randomBytes(24).toString("hex")}`;
   Object.assign(vars, {
     AUTH_MODE: "token",
     GATEWAY_KEYS: `dev:${serverKey}`,
-    TOKEN_SECRET: devVars.TOKEN_SECRET?.length >= 32 ? devVars.TOKEN_SECRET : randomBytes(24).toString("hex"),
+    TOKEN_SECRET: strongSecret(devVars.TOKEN_SECRET) ? devVars.TOKEN_SECRET : randomBytes(32).toString("hex"),
     ALLOWED_ORIGINS: [origin, `http://localhost:${port}`, "http://localhost:5173", "http://127.0.0.1:5173"].join(","),
   });
 } else {
@@ -71,6 +102,7 @@ const args = [
   String(values.ip),
   "--port",
   port,
+  ...(inspectorPort ? ["--inspector-port", inspectorPort] : []),
   ...varArgs,
   ...passThrough.filter((a, i, all) => a !== "--var" && all[i - 1] !== "--var"),
 ];
@@ -108,6 +140,7 @@ async function announce() {
     `  local:      ${local}`,
     `  playground: ${base}/`,
     `  API docs:   ${base}/docs`,
+    ...(inspectorPort ? [`  inspector:  127.0.0.1:${inspectorPort} (devtools)`] : []),
   ];
   if (serverKey) {
     let token = "";
@@ -115,11 +148,17 @@ async function announce() {
       const minted = await fetch(`${base}/v1/tokens`, {
         method: "POST",
         headers: { ...headers, "content-type": "application/json" },
-        body: JSON.stringify({ sub: "dev", ttl_seconds: 3600 }),
+        // Dev tokens serve the playground and every allowed dev origin alike.
+        body: JSON.stringify({ sub: "dev", ttl_seconds: 3600, any_origin: true }),
       });
       token = (await minted.json()).token ?? "";
     } catch {}
-    lines.push(`  server key: ${serverKey}   (for curl and backends; never in a page)`, `  token (1 h): ${token}`);
+    lines.push(
+      `  server key: ${serverKey}   (id "dev", made for this run; for curl and backends, never in a page)`,
+      `  token (1 h): ${token}`,
+    );
+    if (!strongSecret(devVars.TOKEN_SECRET))
+      lines.push("  TOKEN_SECRET: made for this run (put a strong one in .dev.vars for `npm run token -- --kid dev`)");
   }
   lines.push('  Deployments use AUTH_MODE=token from wrangler.toml (README, "Deploying safely").', bar);
   console.log(`\n${lines.join("\n")}\n`);

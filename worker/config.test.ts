@@ -1,7 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/setup/error-of";
-import { configFor, type GatewayEnv, parseConfig, parseServerKeys } from "./config";
+import { type GatewayEnv, parseConfig, parseServerKeys } from "./config";
+import { gatewayFor } from "./gateway";
+
+const configFor = (env: GatewayEnv) => gatewayFor(env).config;
+
 import { ApiError } from "./errors";
 
 /** The least a gateway runs with: the KV binding (real, from the test runtime) and open access. */
@@ -29,7 +33,7 @@ describe("config: defaults", () => {
   it("Should use the defaults wrangler.toml documents when nothing is set", () => {
     const config = parseConfig(minimal());
     expect(config.cacheTtlSeconds).toBe(30 * 24 * 3600);
-    expect(config.cache).toEqual({ store: "kv", memoryBytes: 32 << 20, storeDeadlineMs: 10 });
+    expect(config.cache).toEqual({ store: "kv", memoryBytes: 32 << 20, storeDeadlineMs: 10, scope: "shared" });
     expect(config.upstreamTimeoutMs).toBe(15_000);
     expect(config.upstreamRetries).toBe(2);
     expect(config.limits).toEqual({
@@ -38,6 +42,11 @@ describe("config: defaults", () => {
       maxInputChars: 32_768,
       maxDocuments: 1000,
       maxQueryChars: 8192,
+      maxResponseValues: 8 << 20,
+      maxFloatValues: 2 << 20,
+      maxRankFields: 64,
+      maxDocumentDepth: 32,
+      localMaxChars: 200_000,
     });
     expect(config.auth).toMatchObject({ mode: "open", serverKeys: [], tokenMaxTtlSeconds: 3600 });
     expect(config.allowedOrigins).toEqual([]);
@@ -107,6 +116,62 @@ describe("config: a bad value names the variable, never its value", () => {
     expect(errorOf(() => parseConfig(minimal({ AUTH_MODE: "key", GATEWAY_KEYS: " , " }))).message).toContain("GATEWAY_KEYS");
   });
 
+  it("Should refuse empty, short and example secrets in the modes that use them, naming the variable and key id, never the value", () => {
+    const strong = "k".repeat(24) + "-9f2c0a7e";
+    const weakTokenSecrets = ["", "x".repeat(31), "dev-token-secret-change-me-0123456789abcdef", `${strong}-CHANGE-ME`];
+    for (const TOKEN_SECRET of weakTokenSecrets) {
+      const message = errorOf(() => parseConfig(minimal({ AUTH_MODE: "token", TOKEN_SECRET, GATEWAY_KEYS: `ci:${strong}` }))).message;
+      expect(message).toContain("TOKEN_SECRET");
+      if (TOKEN_SECRET) expect(message).not.toContain(TOKEN_SECRET);
+    }
+    const weakKeys = ["backend:", "backend:short-secret", "backend:dev-server-key-change-me-0123456789abcdef", "backend: "];
+    for (const mode of ["token", "key"]) {
+      for (const entry of weakKeys) {
+        const message = errorOf(() =>
+          parseConfig(minimal({ AUTH_MODE: mode, TOKEN_SECRET: strong, GATEWAY_KEYS: `ci:${strong},${entry}` })),
+        ).message;
+        expect(message).toContain("GATEWAY_KEYS");
+        expect(message).toContain("'backend'");
+        const secret = entry.slice("backend:".length).trim();
+        if (secret) expect(message).not.toContain(secret);
+      }
+      // A bare secret is named by its position, and ids are plain names that appear once.
+      expect(errorOf(() => parseConfig(minimal({ AUTH_MODE: mode, TOKEN_SECRET: strong, GATEWAY_KEYS: "tiny" }))).message).toContain(
+        "'key1'",
+      );
+      for (const keys of [`a b:${strong}`, `ci:${strong},ci:${strong}x`]) {
+        expect(errorOf(() => parseConfig(minimal({ AUTH_MODE: mode, TOKEN_SECRET: strong, GATEWAY_KEYS: keys }))).message).toContain(
+          "GATEWAY_KEYS",
+        );
+      }
+    }
+    const strongConfig = minimal({
+      AUTH_MODE: "token",
+      TOKEN_SECRET: strong,
+      GATEWAY_KEYS: `ci:${strong}`,
+      RATE_LIMITER: env.RATE_LIMITER,
+    });
+    expect(parseConfig(strongConfig).auth.serverKeys).toEqual([{ id: "ci", secret: strong }]);
+    // Open mode reads neither, so it does not judge them.
+    expect(parseConfig(minimal({ TOKEN_SECRET: "short", GATEWAY_KEYS: "backend:" })).auth.mode).toBe("open");
+    // Token mode needs a key: a token names the key that minted it.
+    expect(errorOf(() => parseConfig(minimal({ AUTH_MODE: "token", TOKEN_SECRET: strong }))).message).toContain("GATEWAY_KEYS");
+  });
+
+  it("Should refuse token and key modes without the RATE_LIMITER binding unless RATE_LIMIT=off says so", () => {
+    const secured = (mode: string, vars: Record<string, unknown> = {}) =>
+      minimal({ AUTH_MODE: mode, TOKEN_SECRET: "t".repeat(40), GATEWAY_KEYS: `ci:${"k".repeat(40)}`, ...vars });
+    for (const mode of ["token", "key"]) {
+      expect(errorOf(() => parseConfig(secured(mode))).message).toContain("RATE_LIMITER");
+      expect(parseConfig(secured(mode, { RATE_LIMITER: env.RATE_LIMITER })).auth.rateLimit).toBe(true);
+      expect(parseConfig(secured(mode, { RATE_LIMIT: "off" })).auth.rateLimit).toBe(false);
+    }
+    expect(parseConfig(minimal()).auth.rateLimit).toBe(true);
+    const message = errorOf(() => parseConfig(minimal({ RATE_LIMIT: SECRET }))).message;
+    expect(message).toContain("RATE_LIMIT");
+    expect(message).not.toContain(SECRET);
+  });
+
   it("Should answer requests with a 500 gateway_misconfigured that names the variable and not its value", () => {
     const err = errorOf(() => configFor(minimal({ UPSTREAM_TIMEOUT_MS: SECRET })));
     expect(err).toBeInstanceOf(ApiError);
@@ -155,17 +220,44 @@ describe("config: providers", () => {
     expect(settings.find((s) => s.name === "together")!.baseURL).toBe("https://api.together.ai/v1");
   });
 
+  it("Should refuse to send a key over plain http except to this machine, naming the variable", () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ OPENAI_BASE_URL: `http://${SECRET}.example.com/v1`, OPENAI_API_KEY: "o" }, "OPENAI_BASE_URL"],
+      [{ TOGETHER_BASE_URL: "http://api.together.ai/v1", TOGETHER_API_KEY: "t" }, "TOGETHER_BASE_URL"],
+      [{ COHERE_BASE_URL: "http://10.0.0.5/v2", COHERE_API_KEY: "c" }, "COHERE_BASE_URL"],
+      [{ WORKERS_AI_BASE_URL: "http://cf.example.com", WORKERS_AI_ACCOUNT_ID: "a", WORKERS_AI_API_TOKEN: "t" }, "WORKERS_AI_BASE_URL"],
+      [
+        {
+          PROVIDERS: JSON.stringify([{ name: "tei", kind: "openai", base_url: "http://tei.internal/v1", api_key_var: "TEI_KEY" }]),
+          TEI_KEY: "k",
+        },
+        "PROVIDERS (tei).base_url",
+      ],
+    ];
+    for (const [vars, variable] of cases) {
+      const message = errorOf(() => parseConfig(minimal(vars))).message;
+      expect(message).toContain(variable);
+      expect(message).toContain("https");
+      expect(message).not.toContain(SECRET);
+    }
+    for (const host of ["127.0.0.1:8080", "localhost:3000", "[::1]:9000", "tei.localhost"]) {
+      expect(names({ OPENAI_BASE_URL: `http://${host}/v1`, OPENAI_API_KEY: "o" })).toEqual(["openai"]);
+    }
+    // Without a key there is no key to leak: a private TEI over http stays allowed.
+    expect(names({ PROVIDERS: JSON.stringify([{ name: "tei", kind: "openai", base_url: "http://tei.internal/v1" }]) })).toEqual(["tei"]);
+  });
+
   it("Should serve the local models for LOCAL_PROVIDER on, true or 1 in any case, and not for off", () => {
     for (const on of ["on", "ON", "true", "1"]) expect(names({ LOCAL_PROVIDER: on })).toEqual(["local"]);
     for (const off of ["off", "false", "0", ""]) expect(names({ LOCAL_PROVIDER: off })).toEqual([]);
   });
 
   it("Should add PROVIDERS entries, configured when the variable they name holds a key", () => {
-    const tei = { name: "tei", kind: "openai", base_url: "http://tei.internal/v1/", api_key_var: "TEI_KEY" };
+    const tei = { name: "tei", kind: "openai", base_url: "https://tei.internal/v1/", api_key_var: "TEI_KEY" };
     const config = parseConfig(minimal({ PROVIDERS: JSON.stringify([tei]), TEI_KEY: "tei-key" }));
     expect(config.providerSettings.find((s) => s.name === "tei")).toMatchObject({
       kind: "openai",
-      baseURL: "http://tei.internal/v1",
+      baseURL: "https://tei.internal/v1",
       apiKey: "tei-key",
       vars: ["TEI_KEY"],
       configured: true,

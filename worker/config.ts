@@ -1,15 +1,14 @@
+import { weakSecretReason } from "./auth/secret-rules";
 import { type BudgetRule, parseBudgets } from "./budgets/rules";
 import { type Catalogue, parseCatalogue } from "./catalogue/catalogue";
-import { checkRoutes } from "./catalogue/resolve";
-import { ApiError } from "./errors";
-import { buildProviders } from "./providers/registry";
+import { buildProviders, PROVIDER_DESCRIPTORS } from "./providers/registry";
 import { type ProviderSettings, parseProviders } from "./providers/settings";
 import type { Provider } from "./providers/types";
 
 export type AuthMode = "token" | "key" | "open";
 
 export interface ServerKey {
-  /** Shown in logs and used as the rate-limit key; never the secret itself. */
+  /** Shown in logs, used as the rate-limit key and as the `kid` of the tokens it mints; never the secret itself. */
   id: string;
   secret: string;
 }
@@ -30,6 +29,8 @@ export interface GatewayConfig {
     memoryBytes: number;
     /** How long a store read may hold up the upstream call for the items still missing. */
     storeDeadlineMs: number;
+    /** `subject`: each server key (with the tokens it minted) has its own entries; `shared`: one cache for all. */
+    scope: "shared" | "subject";
   };
   upstreamTimeoutMs: number;
   upstreamRetries: number;
@@ -43,12 +44,23 @@ export interface GatewayConfig {
     maxInputChars: number;
     maxDocuments: number;
     maxQueryChars: number;
+    /** Inputs x dimensions one embeddings response may hold, any encoding. */
+    maxResponseValues: number;
+    /** The same for `encoding_format: "float"` (about 4x the bytes, and CPU to print each number). */
+    maxFloatValues: number;
+    maxRankFields: number;
+    /** Nesting levels an object document may have (an object of strings is 1). */
+    maxDocumentDepth: number;
+    /** Characters one request may give the local models (rerank: documents plus the query once per document). */
+    localMaxChars: number;
   };
   auth: {
     mode: AuthMode;
     serverKeys: ServerKey[];
     tokenSecret: string;
     tokenMaxTtlSeconds: number;
+    /** RATE_LIMIT: false only when `off` says so; a missing limiter binding outside open mode is then no error. */
+    rateLimit: boolean;
   };
   allowedOrigins: string[];
   usage: {
@@ -62,25 +74,22 @@ export interface GatewayConfig {
   logRequests: "all" | "some" | "none";
 }
 
-/** The generated `Env` plus the optional variables `wrangler.toml` does not declare. */
+/**
+ * The generated `Env` plus the optional variables `wrangler.toml` does not declare. Each provider
+ * kind reads its own variables (`TOGETHER_API_KEY`, ...) by name in its folder, hence the index.
+ */
 export type GatewayEnv = Env & {
+  [variable: string]: unknown;
   MODELS?: unknown;
   PROVIDERS?: unknown;
-  TOGETHER_API_KEY?: string;
   GATEWAY_KEYS?: string;
   TOKEN_SECRET?: string;
-  WORKERS_AI_ACCOUNT_ID?: string;
-  WORKERS_AI_API_TOKEN?: string;
-  WORKERS_AI_BASE_URL?: string;
-  OPENAI_API_KEY?: string;
-  OPENAI_BASE_URL?: string;
-  COHERE_API_KEY?: string;
-  COHERE_BASE_URL?: string;
-  LOCAL_PROVIDER?: string;
   CACHE_STORE?: string;
   MEMORY_CACHE_BYTES?: string;
   STORE_READ_DEADLINE_MS?: string;
+  CACHE_SCOPE?: string;
   LOG_REQUESTS?: string;
+  RATE_LIMIT?: string;
   EMBED_CACHE_DB?: D1Database;
   BUDGETS?: unknown;
   USAGE_FLUSH_MS?: string;
@@ -105,10 +114,18 @@ const DEFAULTS = {
   MAX_INPUT_CHARS: 32_768,
   MAX_DOCUMENTS: 1000,
   MAX_QUERY_CHARS: 8192,
+  // 2048 inputs of a 4096-dimension model: 32 MB of float32, what the route holds while it answers.
+  MAX_RESPONSE_VALUES: 2048 * 4096,
+  // 2048 inputs of a 1024-dimension model: printing each number is the cost (~0.4 µs each, bench).
+  MAX_FLOAT_VALUES: 2048 * 1024,
+  MAX_RANK_FIELDS: 64,
+  MAX_DOCUMENT_DEPTH: 32,
+  // At most about 0.1 s of CPU for the lexical models on text built to be costly (bench).
+  LOCAL_MAX_CHARS: 200_000,
   TOKEN_MAX_TTL_SECONDS: 3600,
   USAGE_FLUSH_MS: 10_000,
   USAGE_RETENTION_DAYS: 90,
-} as const;
+} as const satisfies Record<string, number>;
 
 function readInt(env: GatewayEnv, name: keyof typeof DEFAULTS, min: number, max: number): number {
   const raw = (env as unknown as Record<string, unknown>)[name];
@@ -132,6 +149,22 @@ export function parseServerKeys(raw: string | undefined): ServerKey[] {
     });
 }
 
+/**
+ * Refuses server keys an attacker would guess or confuse: weak secrets (`backend:` is an empty one)
+ * and ids that are not plain names or appear twice (a token's `kid` must name exactly one key).
+ * Errors name the key id, never the secret.
+ */
+function checkServerKeys(keys: readonly ServerKey[]): void {
+  const ids = new Set<string>();
+  for (const { id, secret } of keys) {
+    if (!/^[\w.-]{1,64}$/.test(id)) throw new Error("GATEWAY_KEYS: a key id may hold only letters, digits, '.', '_' and '-'");
+    if (ids.has(id)) throw new Error(`GATEWAY_KEYS: the key id '${id}' appears twice`);
+    ids.add(id);
+    const weak = weakSecretReason(secret);
+    if (weak) throw new Error(`GATEWAY_KEYS: the secret of key '${id}' ${weak}`);
+  }
+}
+
 export function parseConfig(env: GatewayEnv): GatewayConfig {
   const mode = (env.AUTH_MODE || "token") as AuthMode;
   if (!["token", "key", "open"].includes(mode)) throw new Error("AUTH_MODE must be token, key or open");
@@ -141,14 +174,25 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
   if (store !== "kv" && store !== "d1") throw new Error("CACHE_STORE must be kv or d1");
   if (store === "kv" && !env.EMBED_CACHE) throw new Error("the EMBED_CACHE KV binding is missing");
   if (store === "d1" && !env.EMBED_CACHE_DB) throw new Error("CACHE_STORE=d1 needs the EMBED_CACHE_DB D1 binding");
+  const scope = (env.CACHE_SCOPE || "shared") as "shared" | "subject";
+  if (scope !== "shared" && scope !== "subject") throw new Error("CACHE_SCOPE must be shared or subject");
   const serverKeys = parseServerKeys(env.GATEWAY_KEYS);
-  if (mode === "key" && serverKeys.length === 0) throw new Error("AUTH_MODE=key needs GATEWAY_KEYS");
   const tokenSecret = env.TOKEN_SECRET ?? "";
-  if (mode === "token" && tokenSecret.length < 32) throw new Error("AUTH_MODE=token needs TOKEN_SECRET of at least 32 characters");
+  const weakTokenSecret = mode === "token" ? weakSecretReason(tokenSecret) : undefined;
+  if (weakTokenSecret) throw new Error(`AUTH_MODE=token needs a strong TOKEN_SECRET: it ${weakTokenSecret}`);
+  // Tokens name the key that minted them, so token mode needs a key as much as key mode does.
+  if (mode !== "open" && serverKeys.length === 0) throw new Error(`AUTH_MODE=${mode} needs GATEWAY_KEYS`);
+  if (mode !== "open") checkServerKeys(serverKeys);
+  const rateLimit = (env.RATE_LIMIT || "on").toLowerCase();
+  if (rateLimit !== "on" && rateLimit !== "off") throw new Error("RATE_LIMIT must be on or off");
+  // Fail closed, as for a missing KV binding: a lost [[ratelimits]] block must not silently mean no limits.
+  if (rateLimit === "on" && mode !== "open" && !env.RATE_LIMITER) {
+    throw new Error("the RATE_LIMITER rate-limit binding is missing (set RATE_LIMIT=off to run without limits)");
+  }
 
   const upstreamTimeoutMs = readInt(env, "UPSTREAM_TIMEOUT_MS", 100, 300_000);
   const upstreamRetries = readInt(env, "UPSTREAM_RETRIES", 0, 5);
-  const providerSettings = parseProviders(env as unknown as Record<string, unknown>);
+  const providerSettings = parseProviders(env as unknown as Record<string, unknown>, PROVIDER_DESCRIPTORS);
   return {
     catalogue: parseCatalogue(env.MODELS),
     providerSettings,
@@ -159,6 +203,7 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       // Well inside the 128 MB an isolate may use.
       memoryBytes: readInt(env, "MEMORY_CACHE_BYTES", 0, 96 << 20),
       storeDeadlineMs: readInt(env, "STORE_READ_DEADLINE_MS", 0, 60_000),
+      scope,
     },
     upstreamTimeoutMs,
     upstreamRetries,
@@ -170,12 +215,18 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       maxInputChars: readInt(env, "MAX_INPUT_CHARS", 1, 1_000_000),
       maxDocuments: readInt(env, "MAX_DOCUMENTS", 1, 10_000),
       maxQueryChars: readInt(env, "MAX_QUERY_CHARS", 1, 1_000_000),
+      maxResponseValues: readInt(env, "MAX_RESPONSE_VALUES", 1, 2048 * 4096),
+      maxFloatValues: readInt(env, "MAX_FLOAT_VALUES", 1, 2048 * 4096),
+      maxRankFields: readInt(env, "MAX_RANK_FIELDS", 1, 1024),
+      maxDocumentDepth: readInt(env, "MAX_DOCUMENT_DEPTH", 1, 64),
+      localMaxChars: readInt(env, "LOCAL_MAX_CHARS", 1, 8 << 20),
     },
     auth: {
       mode,
       serverKeys,
       tokenSecret,
       tokenMaxTtlSeconds: readInt(env, "TOKEN_MAX_TTL_SECONDS", 60, 24 * 3600),
+      rateLimit: rateLimit === "on",
     },
     usage: {
       // At most 20 s: the flush waits in `waitUntil`, which runs on for at most 30 s after a response.
@@ -189,27 +240,4 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       .map((s) => s.trim().replace(/\/+$/, ""))
       .filter(Boolean),
   };
-}
-
-const configByEnv = new WeakMap<object, GatewayConfig>();
-
-/**
- * The config for this env object, parsed on first use. Workers hand every request of an isolate the
- * same env object, so this parses once per isolate. A bad setting is a 500 that names the variable
- * (names are not secret) and never its value.
- */
-export function configFor(env: GatewayEnv): GatewayConfig {
-  let config = configByEnv.get(env);
-  if (!config) {
-    try {
-      config = parseConfig(env);
-      checkRoutes(config);
-    } catch (err) {
-      throw new ApiError(500, "gateway_misconfigured", `The gateway is misconfigured: ${(err as Error).message}.`, {
-        type: "server_error",
-      });
-    }
-    configByEnv.set(env, config);
-  }
-  return config;
 }

@@ -80,6 +80,14 @@ export function invalidParam(param: string | null, message: string, code = "inva
   return new ApiError(400, code, message, { param });
 }
 
+/** A 502 for an upstream answer of the wrong shape; never cached, and the next route may answer. */
+export const badUpstreamResponse = (provider: string, what: string) =>
+  new ApiError(502, "upstream_bad_response", `The ${provider} provider answered with ${what}.`);
+
+/** A 413 for a body over MAX_BODY_BYTES, whether declared or counted as it streams in. */
+export const bodyTooLarge = (maxSize: number) =>
+  new ApiError(413, "body_too_large", `The request body exceeds this gateway's limit of ${maxSize} bytes (MAX_BODY_BYTES).`);
+
 /** Hono's own HTTPExceptions (malformed JSON, body limit) become ApiErrors with our codes. */
 function fromHttpException(err: HTTPException): ApiError {
   const status = err.status as ContentfulStatusCode;

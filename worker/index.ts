@@ -1,11 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { requestId } from "hono/request-id";
 import { timing } from "hono/timing";
 import type { AppEnv } from "./app-env";
 import { ApiError, renderError } from "./errors";
 import { access } from "./middleware/access";
 import { browserCors } from "./middleware/browser-cors";
 import { gatewayConfig } from "./middleware/gateway-config";
+import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { registerClientScript } from "./routes/client-script";
@@ -19,7 +19,7 @@ import { rejectInvalid } from "./schemas/error";
 
 const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectInvalid });
 
-app.use(requestId({ headerName: "X-Request-Id" }));
+app.use(requestId());
 app.use(requestLog());
 app.use(securityHeaders());
 app.use(gatewayConfig());

@@ -6,7 +6,7 @@ import { WORKERS_AI_STAND_IN_ACCOUNT, WORKERS_AI_STAND_IN_TOKEN } from "../upstr
 import { TEST_MODELS_JSON } from "./test-models";
 import { freePort, startWranglerDev } from "./wrangler-dev";
 
-export const SERVER_KEY = "node-suite-server-key-8d2f";
+export const SERVER_KEY = "node-suite-server-key-8d2f0b6e91c47a35";
 export const TOKEN_SECRET = "node-suite-token-secret-0123456789abcdef01";
 
 declare module "vitest" {

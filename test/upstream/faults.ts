@@ -19,6 +19,10 @@ export type Fault =
   /** Embedding answers come back one component short (rerank answers are unaffected). */
   | { kind: "wrong-dimensions" }
   | { kind: "delay"; ms: number }
+  /** A redirect (307 unless `status` says otherwise) to `location`, as a moved or hijacked base URL answers. */
+  | { kind: "redirect"; location: string; status?: number }
+  /** The real answer followed by `padBytes` spaces (still valid JSON); `chunked` sends no Content-Length. */
+  | { kind: "oversized"; padBytes: number; chunked?: boolean }
   /** Breaks the first vector's first component, or the best rerank result's score. Default `null`. */
   | { kind: "non-finite"; value?: NonFiniteValue };
 
@@ -34,7 +38,7 @@ export function parseFault(raw: string): QueuedFault | undefined {
   } catch {
     return undefined;
   }
-  const kinds = ["status", "timeout", "reset", "malformed", "html", "wrong-dimensions", "delay", "non-finite"];
+  const kinds = ["status", "timeout", "reset", "malformed", "html", "wrong-dimensions", "delay", "non-finite", "redirect", "oversized"];
   if (!fault || !kinds.includes(fault.kind)) return undefined;
   if (fault.kind === "non-finite" && fault.value !== undefined && !NON_FINITE_VALUES.includes(fault.value)) return undefined;
   return { ...fault, times: fault.times ?? 1 };

@@ -220,6 +220,22 @@ export async function startStandInServer(formats: readonly WireFormat[], port = 
       case "non-finite":
         ctx.nonFinite = fault.value ?? "null";
         break;
+      case "redirect":
+        res.writeHead(fault.status ?? 307, { location: fault.location });
+        return void res.end();
+      case "oversized": {
+        const reply = format.answer(op, body as Record<string, any>, ctx);
+        const padding = " ".repeat(fault.padBytes);
+        if (!fault.chunked) {
+          const whole = serialize(reply.body) + padding;
+          res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(whole) });
+          return void res.end(whole);
+        }
+        res.writeHead(reply.status, { "content-type": "application/json" });
+        res.write(serialize(reply.body));
+        for (let i = 0; i < padding.length; i += 64 << 10) res.write(padding.slice(i, i + (64 << 10)));
+        return void res.end();
+      }
     }
     const reply = format.answer(op, body as Record<string, any>, ctx);
     const billed = (reply.body as { usage?: { total_tokens?: unknown } } | undefined)?.usage?.total_tokens;

@@ -5,6 +5,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { mintToken } from "../../worker/auth/tokens";
 import type { BudgetLedger, Spent } from "../../worker/budgets/ledger";
+import { TEST_SERVER_KEY_1 } from "../setup/test-keys";
 import { gateway } from "./gateway";
 
 const MODEL = "test/tiny-embed";
@@ -81,7 +82,12 @@ describe("budgets", () => {
 
   it("Should bound a token's subject by the budget it was minted with, on top of BUDGETS", async () => {
     const gw = gateway({ MODELS, AUTH_MODE: "token" });
-    const { token } = await mintToken(SECRET, { sub: `budget-${gw.tenant}`, ttlSeconds: 600, budget: { period: "day", max_tokens: 5 } });
+    const { token } = await mintToken(SECRET, {
+      keyId: "ci",
+      sub: `budget-${gw.tenant}`,
+      ttlSeconds: 600,
+      budget: { period: "day", max_tokens: 5 },
+    });
     const auth = { authorization: `Bearer ${token}` };
     expect((await embed(gw, ["one two three four"], undefined, auth)).status).toBe(200);
     const refused = await embed(gw, ["five six seven eight"], undefined, auth);
@@ -91,10 +97,10 @@ describe("budgets", () => {
 
   it("Should mint a token with a budget through POST /v1/tokens and refuse a malformed one naming it", async () => {
     const gw = gateway({ MODELS, AUTH_MODE: "token" });
-    const key = { authorization: "Bearer test-server-key-1" };
-    const ok = await gw.post("/v1/tokens", { sub: "u-budget", budget: { period: "day", max_usd: 0.5 } }, key);
+    const key = { authorization: `Bearer ${TEST_SERVER_KEY_1}` };
+    const ok = await gw.post("/v1/tokens", { sub: "u-budget", any_origin: true, budget: { period: "day", max_usd: 0.5 } }, key);
     expect(ok.status).toBe(200);
-    const bad = await gw.post("/v1/tokens", { sub: "u-budget", budget: { period: "week", max_usd: 0.5 } }, key);
+    const bad = await gw.post("/v1/tokens", { sub: "u-budget", any_origin: true, budget: { period: "week", max_usd: 0.5 } }, key);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).error.param).toMatch(/^budget/);
   });
@@ -103,7 +109,7 @@ describe("budgets", () => {
     const gw = budgeted([{ subject: "ip", period: "day", max_inputs: 100 }]);
     const ip = `ip-state-${gw.tenant}`;
     expect((await embed(gw, ["state one", "state two"], ip)).status).toBe(200);
-    const res = await gw.request("/v1/usage/budgets", { headers: { authorization: "Bearer test-server-key-1" } });
+    const res = await gw.request("/v1/usage/budgets", { headers: { authorization: `Bearer ${TEST_SERVER_KEY_1}` } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
     expect(body.data[0].rule).toEqual({ subject: "ip", period: "day", max_inputs: 100 });

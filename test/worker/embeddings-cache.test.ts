@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { itemHashes, keyPrefix } from "../../worker/cache/keys";
+import { TEST_SERVER_KEY_1 } from "../setup/test-keys";
 import { standInVector } from "../upstream/together-stand-in";
 import { decodeBase64Vector, gateway, STORE_VARIANTS, storeOf } from "./gateway";
 
@@ -107,13 +108,15 @@ describe.each(STORE_VARIANTS)("$name", ({ vars: store }) => {
       expect((await two.stats()).embedded).toEqual({ "shared text": 1 });
     });
 
-    it("Should skip the cache read on Cache-Control: no-cache and skip the write on no-store", async () => {
-      const gw = gateway(store);
-      await embed(gw, "fresh", {}, { "cache-control": "no-store" });
-      const afterNoStore = await embed(gw, "fresh");
+    it("Should skip the cache read on a server key's Cache-Control: no-cache and skip the write on no-store", async () => {
+      const gw = gateway({ ...store, AUTH_MODE: "key" });
+      const key = { authorization: `Bearer ${TEST_SERVER_KEY_1}` };
+      await embed(gw, "fresh", {}, { ...key, "cache-control": "no-store" });
+      const afterNoStore = await embed(gw, "fresh", {}, key);
       expect(afterNoStore.headers.get("x-cache")).toBe("MISS");
-      const noCache = await embed(gw, "fresh", {}, { "cache-control": "no-cache" });
+      const noCache = await embed(gw, "fresh", {}, { ...key, "cache-control": "no-cache" });
       expect(noCache.headers.get("x-cache")).toBe("MISS");
+      expect(noCache.headers.get("x-cache-directive-ignored")).toBeNull();
       expect((await gw.stats()).embedded).toEqual({ fresh: 3 });
     });
 

@@ -317,13 +317,13 @@ describe("providers: upstream trouble, per provider", () => {
     });
   }
 
-  it("Should report a wrong base URL as a 502 naming the path it called, never the key", async () => {
+  it("Should report a wrong base URL as a 502 naming the variable to check, never the path or the key", async () => {
     const gw = gateway((tenant) => ({ ...setup(tenant), OPENAI_BASE_URL: `${allProviders(tenant).OPENAI_BASE_URL}/nope` }));
     const res = await gw.post("/v1/embeddings", { model: "text-embedding-3-small", input: "x" });
     expect(res.status).toBe(502);
     const body = await json(res);
     expect(body.error.code).toBe("upstream_not_found");
-    expect(body.error.message).toContain("/openai/v1/nope/embeddings");
+    expect(body.error.message).not.toContain("/nope/embeddings");
     expect(body.error.message).toContain("OPENAI_BASE_URL");
     expect(JSON.stringify(body)).not.toContain(OPENAI_STAND_IN_KEY);
   });

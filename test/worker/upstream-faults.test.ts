@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { STAND_IN_API_KEY } from "../upstream/together-stand-in";
-import { gateway } from "./gateway";
+import { gateway, upstreamURL } from "./gateway";
 
 const MODEL = "BAAI/bge-large-en-v1.5";
 const embed = (gw: ReturnType<typeof gateway>, input: string | string[]) => gw.post("/v1/embeddings", { model: MODEL, input });
@@ -106,5 +106,28 @@ describe("upstream faults", () => {
     const gw = gateway();
     await embed(gw, "who sees the key");
     expect((await gw.stats()).authHeaders).toEqual([`Bearer ${STAND_IN_API_KEY}`]);
+  });
+
+  it("Should not follow an upstream redirect: the texts are not re-posted, and the 502 names the base URL variable", async () => {
+    const gw = gateway();
+    const elsewhere = `${upstreamURL}/t/${gw.tenant}-elsewhere/v1/embeddings`;
+    await gw.fault({ kind: "redirect", location: elsewhere, times: 3 });
+    const body = await expectError(await embed(gw, "redirected text"), 502, "upstream_redirected");
+    expect(body.error.message).toContain("TOGETHER_BASE_URL");
+    expect(body.error.message).not.toContain("elsewhere");
+    expect((await gw.stats()).calls.embeddings).toBe(1);
+    const target = await fetch(`${upstreamURL}/t/${gw.tenant}-elsewhere/_stats`, { method: "POST" }).then((r) => r.json() as Promise<any>);
+    expect(target.calls.embeddings).toBe(0);
+  });
+
+  it("Should refuse an upstream answer larger than the batch can need with a 502, declared or streamed", async () => {
+    for (const chunked of [false, true]) {
+      const gw = gateway();
+      await gw.fault({ kind: "oversized", padBytes: 2 << 20, chunked });
+      await expectError(await embed(gw, `oversized ${chunked}`), 502, "upstream_response_too_large");
+      // A padded answer within the cap is still an answer.
+      await gw.fault({ kind: "oversized", padBytes: 64 << 10, chunked });
+      expect((await embed(gw, `padded ${chunked}`)).status).toBe(200);
+    }
   });
 });

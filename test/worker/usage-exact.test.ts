@@ -1,7 +1,9 @@
 // The accounting is exact: under 1,000 mixed requests from two subjects and two models at
 // concurrency 8, GET /v1/usage sums to what the upstream stand-in itself counted.
+
 import { describe, expect, it } from "vitest";
 import { mintToken } from "../../worker/auth/tokens";
+import { TEST_SERVER_KEY_1 } from "../setup/test-keys";
 import { gateway } from "./gateway";
 
 const EMBED = "test/tiny-embed";
@@ -38,8 +40,10 @@ describe("usage accounting is exact", () => {
     const pick = () => WORDS[Math.floor(next() * WORDS.length)];
     const text = () => `${pick()} ${pick()} ${Math.floor(next() * 40)}`;
     const subs = [`exact-a-${gw.tenant}`, `exact-b-${gw.tenant}`];
-    const subjects = subs.map((sub) => `token:${sub}`);
-    const tokens = await Promise.all(subs.map(async (sub) => (await mintToken(secret, { sub, ttlSeconds: 600, tier: "high" })).token));
+    const subjects = subs.map((sub) => `token:ci/${sub}`);
+    const tokens = await Promise.all(
+      subs.map(async (sub) => (await mintToken(secret, { keyId: "ci", sub, ttlSeconds: 600, tier: "high" })).token),
+    );
     const requests = Array.from({ length: 1000 }, (_, i) => {
       const credential = tokens[i % 2];
       if (next() < 0.6) {
@@ -68,7 +72,7 @@ describe("usage accounting is exact", () => {
     const upstreamInputs = [...Object.values(stand.embedded), ...Object.values(stand.reranked)].reduce((a, b) => a + b, 0);
     const start = Math.floor(Date.now() / 1000) - 3600;
     const res = await gw.request(`/v1/usage?start_time=${start}&bucket_width=1h&group_by=subject,model`, {
-      headers: { authorization: "Bearer test-server-key-1" },
+      headers: { authorization: `Bearer ${TEST_SERVER_KEY_1}` },
     });
     const page = (await res.json()) as any;
     const results = page.data.flatMap((b: any) => b.results).filter((r: any) => subjects.includes(r.subject));

@@ -4,9 +4,10 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { mintToken } from "../../worker/auth/tokens";
 import { zeroCounts } from "../../worker/usage/aggregator";
+import { TEST_SERVER_KEY_1 } from "../setup/test-keys";
 import { allProviders, gateway } from "./gateway";
 
-const SERVER_KEY = { authorization: "Bearer test-server-key-1" };
+const SERVER_KEY = { authorization: `Bearer ${TEST_SERVER_KEY_1}` };
 const SECRET = "test-token-secret-0123456789abcdef0123456789";
 const ORIGIN = "https://app.example.com";
 const MODEL = "test/tiny-embed";
@@ -22,7 +23,7 @@ describe("GET /v1/usage: who may read it", () => {
     const gw = gateway({ AUTH_MODE: "token" });
     expect((await usage(gw, `start_time=${since()}`)).status).toBe(200);
     expect((await usage(gw, `start_time=${since()}`, {})).status).toBe(401);
-    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60, origin: ORIGIN });
+    const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u1", ttlSeconds: 60, origin: ORIGIN });
     const refused = await usage(gw, `start_time=${since()}`, { authorization: `Bearer ${token}`, origin: ORIGIN });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe("server_key_required");

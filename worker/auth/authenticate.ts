@@ -1,8 +1,9 @@
 import type { Principal } from "../app-env";
 import type { GatewayConfig } from "../config";
 import { ApiError } from "../errors";
-import { matchServerKey } from "./server-keys";
-import { type TokenClaims, verifyToken } from "./tokens";
+import { clientKey } from "./client-address";
+import { type KeyDigests, matchServerKey } from "./server-keys";
+import { TokenClaimError, type TokenClaims, verifyToken } from "./tokens";
 
 const unauthorized = (code: string, message: string) =>
   new ApiError(401, code, message, { headers: { "WWW-Authenticate": 'Bearer realm="embed-edge"' } });
@@ -19,42 +20,54 @@ export interface RequestHeaders {
 
 /**
  * Who is calling, according to AUTH_MODE:
- * - open: everyone, keyed by client IP (synchronous: nothing to verify);
+ * - open: everyone, keyed by client IP, IPv6 by /64 (synchronous: nothing to verify);
  * - key: a server key from GATEWAY_KEYS;
  * - token: a server key, or a signed short-lived token bound to the request's Origin.
  */
-export function authenticate(auth: GatewayConfig["auth"], req: RequestHeaders): Principal | Promise<Principal> {
-  if (auth.mode === "open") return { kind: "anonymous", id: `ip:${req.header("cf-connecting-ip") ?? "unknown"}`, scopes: "all" };
-  return verifyCredential(auth, req);
+export function authenticate(
+  auth: GatewayConfig["auth"],
+  digests: () => Promise<KeyDigests[]>,
+  req: RequestHeaders,
+): Principal | Promise<Principal> {
+  if (auth.mode === "open") return { kind: "anonymous", id: clientKey(req.header("cf-connecting-ip")), scopes: "all" };
+  return verifyCredential(auth, digests, req);
 }
 
-async function verifyCredential(auth: GatewayConfig["auth"], req: RequestHeaders): Promise<Principal> {
+async function verifyCredential(
+  auth: GatewayConfig["auth"],
+  digests: () => Promise<KeyDigests[]>,
+  req: RequestHeaders,
+): Promise<Principal> {
   const presented = bearerToken(req.header("authorization"));
   if (!presented) throw unauthorized("missing_credential", "Send a credential as 'Authorization: Bearer <key or token>'.");
 
-  const serverKey = await matchServerKey(auth.serverKeys, presented);
-  if (serverKey) return { kind: "server-key", id: `key:${serverKey.id}`, scopes: "all" };
+  const serverKey = await matchServerKey(auth.serverKeys, digests, presented);
+  if (serverKey) return { kind: "server-key", id: `key:${serverKey.id}`, keyId: serverKey.id, scopes: "all" };
   if (auth.mode !== "token") throw unauthorized("invalid_credential", "The server key is not valid.");
 
   let claims: TokenClaims;
   try {
     claims = await verifyToken(auth.tokenSecret, presented);
   } catch (err) {
-    const expired = (err as Error)?.name === "JwtTokenExpired";
-    throw unauthorized(
-      expired ? "token_expired" : "invalid_token",
-      expired ? "The token has expired; get a fresh one." : "The credential is neither a server key nor a valid token.",
-    );
+    if ((err as Error)?.name === "JwtTokenExpired") throw unauthorized("token_expired", "The token has expired; get a fresh one.");
+    if (err instanceof TokenClaimError) throw unauthorized("invalid_token", `The token ${err.reason}; get a fresh one.`);
+    throw unauthorized("invalid_token", "The credential is neither a server key nor a valid token.");
   }
-  if (claims.exp - (claims.iat ?? claims.exp) > auth.tokenMaxTtlSeconds + 60) {
+  if (claims.exp - claims.iat > auth.tokenMaxTtlSeconds) {
     throw unauthorized("invalid_token", `The token lives longer than this gateway allows (${auth.tokenMaxTtlSeconds} s).`);
+  }
+  // The key that minted the token must still be a key: removing it from GATEWAY_KEYS revokes its tokens.
+  if (!auth.serverKeys.some((key) => key.id === claims.kid)) {
+    throw unauthorized("token_revoked", `The key that minted this token ('${claims.kid}') is no longer in GATEWAY_KEYS; get a fresh one.`);
   }
   if (claims.origin !== undefined && claims.origin !== req.header("origin")) {
     throw new ApiError(403, "token_origin_mismatch", "This token was issued for another origin.");
   }
   return {
     kind: "token",
-    id: `sub:${claims.sub}`,
+    // Per minting key and sub: one backend's tokens cannot spend another's limits by reusing its subs.
+    id: `${claims.kid}/${claims.sub}`,
+    keyId: claims.kid,
     scopes: Array.isArray(claims.scopes) ? new Set(claims.scopes) : "all",
     tier: claims.tier,
     budget: claims.budget,

@@ -6,20 +6,20 @@ const SECRET = "unit-secret-0123456789abcdef0123456789abcdef";
 describe("verifyToken", () => {
   it("Should refuse a token it verified before once the token has expired", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const { token } = await mintToken(SECRET, { sub: "u1", ttlSeconds: 60 }, now);
+    const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u1", ttlSeconds: 60 }, now);
     expect((await verifyToken(SECRET, token, now)).sub).toBe("u1");
     expect((await verifyToken(SECRET, token, now + 59)).sub).toBe("u1");
     await expect(verifyToken(SECRET, token, now + 60)).rejects.toMatchObject({ name: "JwtTokenExpired" });
   });
 
   it("Should not let a token verified under one secret pass under another", async () => {
-    const { token } = await mintToken(SECRET, { sub: "u2", ttlSeconds: 60 });
+    const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u2", ttlSeconds: 60 });
     await verifyToken(SECRET, token);
     await expect(verifyToken(`${SECRET}-rotated`, token)).rejects.toThrow();
   });
 
   it("Should refuse a token whose claims were altered after a genuine one was verified", async () => {
-    const { token } = await mintToken(SECRET, { sub: "u3", ttlSeconds: 60, scopes: ["embed"] });
+    const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u3", ttlSeconds: 60, scopes: ["embed"] });
     await verifyToken(SECRET, token);
     const [header, payload, signature] = token.split(".");
     const claims = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));

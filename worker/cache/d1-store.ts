@@ -1,4 +1,4 @@
-import type { CacheStore } from "./store";
+import { type CacheStore, chunks } from "./store";
 
 /** D1 binds at most 100 parameters per statement. */
 const MAX_PARAMS = 100;
@@ -7,12 +7,6 @@ const PURGE_ONE_IN = 100;
 const PURGE_ROWS = 1000;
 
 const SCHEMA = "CREATE TABLE IF NOT EXISTS ee_cache (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID";
-
-const chunk = <T>(items: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
 
 /**
  * D1 (SQLite) as the store: one row per item keyed by cache key, with an expiry column. Reads ignore
@@ -36,7 +30,7 @@ export function d1Store(db: D1Database, random = Math.random): CacheStore {
     async getMany(keys) {
       await ensureTable();
       const now = Date.now();
-      const statements = chunk(keys, MAX_PARAMS - 1).map((part) =>
+      const statements = chunks(keys, MAX_PARAMS - 1).map((part) =>
         db.prepare(`SELECT key, value FROM ee_cache WHERE key IN (${part.map(() => "?").join(",")}) AND expires_at > ?`).bind(...part, now),
       );
       const results = await db.batch<{ key: string; value: string }>(statements);
@@ -49,7 +43,7 @@ export function d1Store(db: D1Database, random = Math.random): CacheStore {
       if (entries.length === 0) return;
       await ensureTable();
       const expiresAt = Date.now() + ttlSeconds * 1000;
-      const statements = chunk(entries, Math.floor(MAX_PARAMS / 3)).map((part) =>
+      const statements = chunks(entries, Math.floor(MAX_PARAMS / 3)).map((part) =>
         db
           .prepare(
             `INSERT INTO ee_cache (key, value, expires_at) VALUES ${part.map(() => "(?, ?, ?)").join(",")} ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,

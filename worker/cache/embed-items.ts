@@ -1,30 +1,33 @@
-import type { ServedModel } from "../catalogue/resolve";
+import type { ServedModel, ServedRoute } from "../catalogue/resolve";
 import { encodeVector, vectorValidator } from "../codec/vector-base64";
 import type { CallContext } from "../providers/types";
 import { type CacheDeps, type CachePolicy, type ItemRoute, type ResolvedItems, resolveItems } from "./item-cache";
 import { keyPrefix } from "./keys";
 
-type ServedRoute = ServedModel["routes"][number];
-
 /**
- * Each served route's store-key prefix once worked out. Served routes are fixed per config (see
- * `servedRoutes`), so after an isolate's first request for a route a hit neither hashes nor awaits.
+ * A served route's store-key prefixes once worked out, per subject ("" for the shared cache), kept
+ * on the route: served routes belong to the gateway (one per configuration), so after an isolate's
+ * first request for a route a hit neither hashes nor awaits. Subjects are kept up to MAX_SUBJECTS per
+ * route: server keys are few, and past that a prefix is hashed per request rather than memory
+ * growing with the callers.
  */
-const prefixes = new WeakMap<ServedRoute, string>();
+const MAX_SUBJECTS = 256;
 
-function prefixOf(served: ServedRoute): string | Promise<string> {
-  const known = prefixes.get(served);
+function prefixOf(served: ServedRoute, subject: string | undefined): string | Promise<string> {
+  const known = served.embedPrefixes?.get(subject ?? "");
   if (known !== undefined) return known;
   const { route, provider } = served;
-  return keyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params }).then((prefix) => {
-    prefixes.set(served, prefix);
+  return keyPrefix({ kind: "emb", namespace: provider.namespace, model: route.model, params: route.params, subject }).then((prefix) => {
+    served.embedPrefixes ??= new Map();
+    if (served.embedPrefixes.size < MAX_SUBJECTS) served.embedPrefixes.set(subject ?? "", prefix);
     return prefix;
   });
 }
 
 /**
  * Embeds `texts` with `model` through the cache: one function for the route to call. Values come back
- * as base64 float32 of the model's native size, in request order.
+ * as base64 float32 of the model's native size, in request order. `subject` (CACHE_SCOPE=subject)
+ * gives the caller's entries their own key prefix, in the memory tier and the store alike.
  */
 export async function embedItems(
   ctx: CallContext,
@@ -32,9 +35,10 @@ export async function embedItems(
   texts: readonly string[],
   policy: CachePolicy,
   deps: CacheDeps,
+  subject?: string,
 ): Promise<ResolvedItems> {
   const dimensions = model.spec.dimensions!;
-  const found = model.routes.map(prefixOf);
+  const found = model.routes.map((served) => prefixOf(served, subject));
   const known = found.every((p) => typeof p === "string") ? (found as string[]) : await Promise.all(found);
   const routes = model.routes.map(
     ({ route, provider }, r): ItemRoute => ({

@@ -1,7 +1,8 @@
-// Store keys: `ee2/<kind>/<namespace tag>/<upstream model>/[<query hash>/]<sha256(item)>`. The
-// namespace tag hashes the provider kind, its base URL or account, and the route's extra upstream
+// Store keys: `ee2/<kind>/<namespace tag>/<upstream model>/[@<subject tag>/][<query hash>/]<sha256(item)>`.
+// The namespace tag hashes the provider kind, its base URL or account, and the route's extra upstream
 // fields, so the same public id served by two providers never shares entries; aliases of one route
-// share them. The output encoding is not part of the key.
+// share them. The subject tag (CACHE_SCOPE=subject) keeps one server key's entries, and its tokens',
+// apart from everyone else's. The output encoding is not part of the key.
 const FORMAT_VERSION = "ee2";
 const encoder = new TextEncoder();
 
@@ -37,12 +38,16 @@ export interface KeyScope {
   params?: Readonly<Record<string, unknown>>;
   /** Rerank: scores belong to one query. */
   query?: string;
+  /** CACHE_SCOPE=subject: whose entries these are (`key:<id>`); absent for the shared cache. */
+  subject?: string;
 }
 
 /** The prefix shared by every key of one scope. */
 export async function keyPrefix(scope: KeyScope): Promise<string> {
   const params = scope.params && Object.keys(scope.params).length ? `|${JSON.stringify(scope.params)}` : "";
   const parts = [FORMAT_VERSION, scope.kind, await namespaceTag(scope.namespace + params), scope.model];
+  // Hashed per call, not kept like namespace tags: subjects are as many as the callers.
+  if (scope.subject !== undefined) parts.push(`@${(await sha256Hex(`subject|${scope.subject}`)).slice(0, 16)}`);
   if (scope.query !== undefined) parts.push((await sha256Hex(scope.query)).slice(0, 32));
   return `${parts.join("/")}/`;
 }

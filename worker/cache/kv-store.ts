@@ -1,4 +1,4 @@
-import type { CacheStore } from "./store";
+import { type CacheStore, chunks } from "./store";
 
 /** KV's bulk read takes at most 100 keys a call (each key is billed as one read). */
 const KV_BULK_LIMIT = 100;
@@ -10,9 +10,7 @@ export function kvStore(kv: KVNamespace): CacheStore {
     // 1,000 operations an invocation: room for the bulk reads (21 for 2,048 keys) and a margin.
     maxWritesPerRequest: 900,
     async getMany(keys) {
-      const chunks: string[][] = [];
-      for (let i = 0; i < keys.length; i += KV_BULK_LIMIT) chunks.push(keys.slice(i, i + KV_BULK_LIMIT));
-      const maps = await Promise.all(chunks.map((chunk) => kv.get(chunk, "text")));
+      const maps = await Promise.all(chunks(keys, KV_BULK_LIMIT).map((slice) => kv.get(slice, "text")));
       const found = new Map<string, string>();
       for (const map of maps) for (const [key, value] of map) if (value !== null) found.set(key, value);
       return found;

@@ -1,5 +1,5 @@
 import type { ServedModel } from "../catalogue/resolve";
-import { ApiError } from "../errors";
+import { badUpstreamResponse } from "../errors";
 import type { CallContext, RerankDocument } from "../providers/types";
 import { type CacheDeps, type CachePolicy, type ItemRoute, resolveItems } from "./item-cache";
 import { keyPrefix } from "./keys";
@@ -40,7 +40,7 @@ const isCanonicalScore = (value: string) => {
 
 /**
  * Scores every document against `query` through the cache (per query-document pair), aligned with
- * `documents`. One function for the route to call.
+ * `documents`. One function for the route to call; `subject` as for `embedItems`.
  */
 export async function rerankItems(
   ctx: CallContext,
@@ -50,6 +50,7 @@ export async function rerankItems(
   rankFields: readonly string[] | undefined,
   policy: CachePolicy,
   deps: CacheDeps,
+  subject?: string,
 ) {
   const identities = documents.map((doc) => documentIdentity(doc, rankFields));
   const docs: RerankDocument[] = documents.map((doc, i) =>
@@ -59,7 +60,7 @@ export async function rerankItems(
     model.routes.map(
       async ({ route, provider }): Promise<ItemRoute> => ({
         provider: provider.name,
-        prefix: await keyPrefix({ kind: "rr", namespace: provider.namespace, model: route.model, params: route.params, query }),
+        prefix: await keyPrefix({ kind: "rr", namespace: provider.namespace, model: route.model, params: route.params, query, subject }),
         cacheable: provider.cacheable.rerank,
         async fetch(items, call) {
           const { scores, usage } = await provider.rerank!(
@@ -70,12 +71,7 @@ export async function rerankItems(
           );
           return {
             values: scores.map((score) => {
-              if (!Number.isFinite(score))
-                throw new ApiError(
-                  502,
-                  "upstream_bad_response",
-                  `The ${provider.name} provider answered with a score that is not a finite number.`,
-                );
+              if (!Number.isFinite(score)) throw badUpstreamResponse(provider.name, "a score that is not a finite number");
               return String(score);
             }),
             usage,

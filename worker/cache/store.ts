@@ -12,3 +12,10 @@ export interface CacheStore {
   /** Writes every entry with the same time to live. */
   putMany(entries: ReadonlyArray<readonly [string, string]>, ttlSeconds: number): Promise<void>;
 }
+
+/** `items` in consecutive slices of at most `size`: stores read and write in bounded batches. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,6 +1,6 @@
 import type { ModelSpecInput } from "./schema";
 
-const CLS = { pooling: "cls" } as const;
+const CLS = { pooling: "cls" } as const satisfies Record<string, unknown>;
 
 /**
  * The built-in catalogue, checked against the providers' docs in November 2026. Every public id

@@ -1,38 +1,44 @@
-import type { GatewayConfig } from "../config";
 import { ApiError } from "../errors";
+import type { ProviderSettings } from "../providers/settings";
 import type { Provider } from "../providers/types";
+import type { Catalogue } from "./catalogue";
 import type { ModelRoute, ModelSpec } from "./schema";
+
+/** A route that can serve its model now: a configured provider that does the model's job. */
+export interface ServedRoute {
+  route: ModelRoute;
+  provider: Provider;
+  /** Its store-key prefixes for embeddings by cache subject ("" = shared), filled in on first use (hashing is async). */
+  embedPrefixes?: Map<string, string>;
+}
 
 /** A model and the routes that can serve it now (configured providers only), in catalogue order. */
 export interface ServedModel {
   spec: ModelSpec;
-  routes: Array<{ route: ModelRoute; provider: Provider }>;
+  routes: ServedRoute[];
+}
+
+/** What finding a request's model needs: the catalogue, the provider instances and the served routes. */
+export interface ModelDirectory {
+  catalogue: Catalogue;
+  providerSettings: readonly ProviderSettings[];
+  served: ReadonlyMap<ModelSpec, ServedRoute[]>;
 }
 
 const operation = (type: ModelSpec["type"]) => (type === "embedding" ? "embed" : "rerank");
 
-const servedByConfig = new WeakMap<GatewayConfig, Map<ModelSpec, ServedModel["routes"]>>();
-
-/**
- * The routes of `spec` whose provider is configured and can do the model's job. They follow from
- * the config alone, so they are worked out once per config, not on every request.
- */
-export function servedRoutes(config: GatewayConfig, spec: ModelSpec): ServedModel["routes"] {
-  let served = servedByConfig.get(config);
-  if (!served) {
-    served = new Map();
-    servedByConfig.set(config, served);
-  }
-  let routes = served.get(spec);
-  if (!routes) {
-    routes = [];
+/** Each model's routes whose provider is configured and can do the model's job: fixed per configuration. */
+export function serveModels(catalogue: Catalogue, providers: ReadonlyMap<string, Provider>): Map<ModelSpec, ServedRoute[]> {
+  const served = new Map<ModelSpec, ServedRoute[]>();
+  for (const spec of catalogue.models) {
+    const routes: ServedRoute[] = [];
     for (const route of spec.routes) {
-      const provider = config.providers.get(route.provider);
+      const provider = providers.get(route.provider);
       if (provider?.[operation(spec.type)]) routes.push({ route, provider });
     }
     served.set(spec, routes);
   }
-  return routes;
+  return served;
 }
 
 /**
@@ -40,8 +46,8 @@ export function servedRoutes(config: GatewayConfig, spec: ModelSpec): ServedMode
  * when it is unknown, or when no provider that serves it is configured (naming the variables that
  * would enable one: a public id never quietly resolves to another model).
  */
-export function requireModel(config: GatewayConfig, name: string, type: ModelSpec["type"]): ServedModel {
-  const spec = config.catalogue.byName.get(name);
+export function requireModel(directory: ModelDirectory, name: string, type: ModelSpec["type"]): ServedModel {
+  const spec = directory.catalogue.byName.get(name);
   if (!spec) {
     throw new ApiError(
       404,
@@ -53,10 +59,10 @@ export function requireModel(config: GatewayConfig, name: string, type: ModelSpe
   if (spec.type !== type) {
     throw new ApiError(400, "model_type_mismatch", `The model '${name}' is a ${spec.type} model, not a ${type} model.`, { param: "model" });
   }
-  const routes = servedRoutes(config, spec);
+  const routes = directory.served.get(spec) ?? [];
   if (routes.length === 0) {
     const options = spec.routes.map((route) => {
-      const settings = config.providerSettings.find((s) => s.name === route.provider);
+      const settings = directory.providerSettings.find((s) => s.name === route.provider);
       return settings?.vars.length ? `${settings.vars.join(" and ")} (${route.provider})` : `the ${route.provider} provider`;
     });
     throw new ApiError(
@@ -72,13 +78,12 @@ export function requireModel(config: GatewayConfig, name: string, type: ModelSpe
 }
 
 /** Checks at start-up that every route names a known provider that can do the model's job. */
-export function checkRoutes(config: GatewayConfig): void {
-  for (const spec of config.catalogue.models) {
+export function checkRoutes(catalogue: Catalogue, providerSettings: readonly ProviderSettings[]): void {
+  for (const spec of catalogue.models) {
     for (const route of spec.routes) {
-      const settings = config.providerSettings.find((s) => s.name === route.provider);
+      const settings = providerSettings.find((s) => s.name === route.provider);
       if (!settings) throw new Error(`MODELS: '${spec.id}' routes to an unknown provider '${route.provider}'`);
-      const kindCan = settings.kind === "cohere" ? spec.type === "rerank" : settings.kind === "openai" ? spec.type === "embedding" : true;
-      if (!kindCan)
+      if (!settings.serves[operation(spec.type)])
         throw new Error(
           `MODELS: '${spec.id}' is a ${spec.type} model, which a ${settings.kind} provider ('${route.provider}') cannot serve`,
         );

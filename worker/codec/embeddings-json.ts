@@ -1,6 +1,11 @@
-import type { MemoryTier } from "../cache/memory-tier";
 import type { Usage } from "../common/token-usage";
 import { base64ToFloats, floatsToBase64, shortenVector } from "./vector-base64";
+
+/** Where a vector's float text is kept between requests (the cache's memory tier is one). */
+export interface FloatTextCache {
+  floatText(key: string): string | undefined;
+  setFloatText(key: string, text: string): void;
+}
 
 export interface EmbeddingsRender {
   encoding: "float" | "base64";
@@ -8,7 +13,7 @@ export interface EmbeddingsRender {
   dimensions: number;
   nativeDimensions: number;
   /** Keeps each vector's float text, so repeat float hits skip printing it again. */
-  memory?: MemoryTier;
+  memory?: FloatTextCache;
 }
 
 /**
@@ -19,36 +24,145 @@ export interface EmbeddingsRender {
 const floatText = (floats: Float32Array) => JSON.stringify(Array.from(floats));
 
 /**
- * The embeddings response body, written directly as JSON text. Base64 vectors contain no character
- * JSON must escape (stored values are validated as canonical base64 before they get here), so they
- * are spliced in as they are: JSON.stringify would rescan every byte of them.
+ * Bytes of JSON text per value, roughly: a float32 printed as the shortest round-tripping double
+ * takes up to about 21 characters with its comma; base64 takes 4/3 of 4 bytes.
  */
-export function embeddingsJson(
+const BYTES_PER_VALUE = { float: 21, base64: 5.34 } as const;
+
+/**
+ * Bodies larger than this are streamed vector by vector instead of built as one string. Built whole, a
+ * body exists three times at once (the parts, their join, its UTF-8 copy): 42 MB of float text for
+ * 2048 x 1024 became ~127 MB of heap, past an isolate's 128 MB. Streamed, one chunk at a time exists.
+ */
+const STREAM_ABOVE_BYTES = 4 << 20;
+/** A streamed chunk gathers vectors until it holds about this much. */
+const CHUNK_BYTES = 64 << 10;
+/**
+ * The rendered text of vectors already seen in this response is kept up to this many bytes, so a
+ * repeated input (2048 x "a") is printed once, not 2048 times; past it, repeats are printed again
+ * rather than memory growing with the response.
+ */
+const SEEN_BYTES = 4 << 20;
+
+/** The JSON value of one vector as the request asked for it. */
+function embeddingText(vector: string, key: (() => string) | undefined, render: EmbeddingsRender): string {
+  if (render.dimensions < render.nativeDimensions) {
+    const short = shortenVector(vector, render.dimensions);
+    return render.encoding === "base64" ? `"${floatsToBase64(short)}"` : floatText(short);
+  }
+  if (render.encoding === "base64") return `"${vector}"`;
+  const memoryKey = render.memory && key ? key() : undefined;
+  const cached = memoryKey === undefined ? undefined : render.memory?.floatText(memoryKey);
+  if (cached !== undefined) return cached;
+  const text = floatText(base64ToFloats(vector)!);
+  if (memoryKey !== undefined) render.memory?.setFloatText(memoryKey, text);
+  return text;
+}
+
+const head = (model: string) => `{"object":"list","model":${JSON.stringify(model)},"data":[`;
+const tail = (usage: Usage) => `],"usage":{"prompt_tokens":${usage.prompt_tokens},"total_tokens":${usage.total_tokens}}}`;
+const itemHead = (i: number) => `${i ? "," : ""}{"object":"embedding","index":${i},"embedding":`;
+
+/**
+ * The embeddings response body, written directly as JSON text: one string when small (the common
+ * case, and the cheapest), a byte stream vector by vector when large (see STREAM_ABOVE_BYTES). Base64
+ * vectors contain no character JSON must escape (stored values are validated as canonical base64
+ * before they get here), so they are spliced in as they are: JSON.stringify would rescan every byte.
+ *
+ * @example
+ * const body = embeddingsBody("m", values, keyOf, usage, { encoding: "float", dimensions: 8, nativeDimensions: 8 });
+ * return c.body(body, 200, { "content-type": "application/json" });
+ */
+export function embeddingsBody(
   model: string,
   vectors: readonly string[],
   keyOf: (index: number) => string,
   usage: Usage,
   render: EmbeddingsRender,
-): string {
-  const shorten = render.dimensions < render.nativeDimensions;
+): string | ReadableStream<Uint8Array> {
+  const estimate = vectors.length * render.dimensions * BYTES_PER_VALUE[render.encoding];
+  // Streamed answers leave the memory tier's float texts alone: 2048 of them would evict everything else.
+  if (estimate > STREAM_ABOVE_BYTES) return streamedBody(model, vectors, keyOf, usage, { ...render, memory: undefined });
   const parts = new Array<string>(vectors.length);
-  for (let i = 0; i < vectors.length; i++) {
-    let embedding: string;
-    if (shorten) {
-      const short = shortenVector(vectors[i], render.dimensions);
-      embedding = render.encoding === "base64" ? `"${floatsToBase64(short)}"` : floatText(short);
-    } else if (render.encoding === "base64") {
-      embedding = `"${vectors[i]}"`;
-    } else {
-      const key = render.memory ? keyOf(i) : undefined;
-      const cached = key === undefined ? undefined : render.memory?.floatText(key);
-      if (cached !== undefined) embedding = cached;
-      else {
-        embedding = floatText(base64ToFloats(vectors[i])!);
-        if (key !== undefined) render.memory?.setFloatText(key, embedding);
-      }
-    }
-    parts[i] = `{"object":"embedding","index":${i},"embedding":${embedding}}`;
+  for (let i = 0; i < vectors.length; i++) parts[i] = `${itemHead(i)}${embeddingText(vectors[i], () => keyOf(i), render)}}`;
+  return `${head(model)}${parts.join("")}${tail(usage)}`;
+}
+
+/**
+ * Vectors already rendered in one response, by value. Keyed by a short slice of the value: V8 hashes
+ * a string longer than 16,383 characters by its length alone, so full 3072-dimension base64 values
+ * (16,384 characters) would all share one hash bucket; equal slices are then told apart by `===`,
+ * which is a pointer check for the shared strings repeated inputs resolve to.
+ */
+class SeenVectors {
+  private readonly byHead = new Map<string, Array<{ vector: string; bytes: Uint8Array }>>();
+  private bytes = 0;
+
+  get(vector: string): Uint8Array | undefined {
+    return this.byHead.get(vector.slice(0, 64))?.find((e) => e.vector === vector)?.bytes;
   }
-  return `{"object":"list","model":${JSON.stringify(model)},"data":[${parts.join(",")}],"usage":{"prompt_tokens":${usage.prompt_tokens},"total_tokens":${usage.total_tokens}}}`;
+
+  add(vector: string, bytes: Uint8Array): void {
+    if (this.bytes + bytes.length > SEEN_BYTES) return;
+    this.bytes += bytes.length;
+    const head = vector.slice(0, 64);
+    const list = this.byHead.get(head);
+    if (list) list.push({ vector, bytes });
+    else this.byHead.set(head, [{ vector, bytes }]);
+  }
+}
+
+function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * The body as a pull stream: each pull renders about CHUNK_BYTES of vectors, so the isolate holds one
+ * chunk (plus the vectors the route already has) however large the response; a slow reader slows the
+ * rendering instead of queueing it. Each distinct vector is rendered once (see SeenVectors).
+ */
+function streamedBody(
+  model: string,
+  vectors: readonly string[],
+  keyOf: (index: number) => string,
+  usage: Usage,
+  render: EmbeddingsRender,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const seen = new SeenVectors();
+  const close = encoder.encode("}");
+  let next = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const parts: Uint8Array[] = next === 0 ? [encoder.encode(head(model))] : [];
+        let size = parts[0]?.length ?? 0;
+        while (next < vectors.length && size < CHUNK_BYTES) {
+          const i = next++;
+          let bytes = seen.get(vectors[i]);
+          if (!bytes) {
+            bytes = encoder.encode(embeddingText(vectors[i], () => keyOf(i), render));
+            seen.add(vectors[i], bytes);
+          }
+          const itemStart = encoder.encode(itemHead(i));
+          parts.push(itemStart, bytes, close);
+          size += itemStart.length + bytes.length + close.length;
+        }
+        if (next === vectors.length) {
+          const end = encoder.encode(tail(usage));
+          parts.push(end);
+          size += end.length;
+        }
+        controller.enqueue(concat(parts, size));
+        if (next === vectors.length) controller.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

@@ -121,6 +121,15 @@ describe("base64 vectors: what an upstream's vector becomes", () => {
     }
   });
 
+  it("Should refuse an upstream's claimed length before allocating for it", () => {
+    // What JSON.parse makes of `{"length": 2000000000}`: allocating first threw a RangeError (a 500) or took 8 GB.
+    for (const length of [2_000_000_000, 2 ** 32, 9]) {
+      const err = apiError(() => encodeVector({ length } as unknown as number[], 8, "openai", "m"));
+      expect(err.status).toBe(502);
+      expect(err.code).toBe("upstream_dimension_mismatch");
+    }
+  });
+
   it("Should refuse null, NaN, infinities, strings and numbers float32 cannot hold inside a vector with a 502", () => {
     for (const bad of [null, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, "1", undefined, true, 1e39]) {
       const raw = Array.from(VECTOR) as unknown[];

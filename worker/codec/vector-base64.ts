@@ -1,7 +1,8 @@
 // Vectors travel as base64 of little-endian float32 bytes (OpenAI's `encoding_format: "base64"`).
 // workerd has the native Uint8Array base64 methods, 15-30x faster than btoa loops.
+
+import type { RawVector } from "../common/raw-vector";
 import { ApiError } from "../errors";
-import type { RawVector } from "../providers/types";
 
 declare global {
   interface Uint8Array {
@@ -74,6 +75,14 @@ export function floatsToBase64(floats: Float32Array): string {
   return new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength).toBase64();
 }
 
+function dimensionMismatch(got: number, dimensions: number, provider: string, model: string): ApiError {
+  return new ApiError(
+    502,
+    "upstream_dimension_mismatch",
+    `The ${provider} provider returned ${got}-dimensional vectors for ${model}, but the gateway is configured for ${dimensions}: fix MODELS.`,
+  );
+}
+
 /**
  * An upstream's vector (base64 or numbers) as the gateway stores it, or a 502 naming what is wrong:
  * a vector of the wrong size or with a value that is not a finite number is never cached or served.
@@ -83,6 +92,8 @@ export function encodeVector(raw: RawVector, dimensions: number, provider: strin
   if (typeof raw === "string") floats = base64ToFloats(raw);
   else if (raw && typeof raw === "object" && typeof (raw as ArrayLike<number>).length === "number") {
     const values = raw as ArrayLike<unknown>;
+    // Checked before allocating: an upstream's `{"length": 2000000000}` is an object with a length too.
+    if (values.length !== dimensions) throw dimensionMismatch(values.length, dimensions, provider, model);
     floats = new Float32Array(values.length);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
@@ -96,13 +107,7 @@ export function encodeVector(raw: RawVector, dimensions: number, provider: strin
       "upstream_bad_response",
       `The ${provider} provider answered with an embedding that is neither floats nor base64.`,
     );
-  if (floats.length !== dimensions) {
-    throw new ApiError(
-      502,
-      "upstream_dimension_mismatch",
-      `The ${provider} provider returned ${floats.length}-dimensional vectors for ${model}, but the gateway is configured for ${dimensions}: fix MODELS.`,
-    );
-  }
+  if (floats.length !== dimensions) throw dimensionMismatch(floats.length, dimensions, provider, model);
   if (!allFinite(floats))
     throw new ApiError(
       502,

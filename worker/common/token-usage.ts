@@ -36,6 +36,13 @@ export function addUsage(a: Usage, b: Usage): Usage {
  * An estimate for upstreams that report no token counts (Workers AI, Cohere): about four characters a
  * token, the usual figure for English BPE vocabularies.
  */
+/** A cross-encoder's estimate: the query is read once with every document. */
+export function estimateRerankUsage(query: string, documents: readonly string[]): Usage {
+  const usage = estimateUsage(documents);
+  const tokens = usage.prompt_tokens + Math.ceil(query.length / 4) * documents.length;
+  return { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens, estimated: true };
+}
+
 export function estimateUsage(texts: readonly string[]): Usage {
   let tokens = 0;
   for (const text of texts) tokens += Math.ceil(text.length / 4);

@@ -23,18 +23,19 @@ export interface AccessRules {
  */
 export function access(rules: AccessRules): MiddlewareHandler<AppEnv> {
   return async function access(c, next) {
-    const config = c.get("config");
+    const gateway = c.get("gateway");
+    const config = gateway.config;
     const path = c.req.path;
     checkMethod(rules.methods, path, c.req.method);
     checkOrigin(config, c.req.header("origin"), c.req.url);
-    const authenticated = authenticate(config.auth, c.req);
+    const authenticated = authenticate(config.auth, gateway.keyDigests, c.req);
     const principal = authenticated instanceof Promise ? await authenticated : authenticated;
     c.set("principal", principal);
-    const limited = checkRateLimit(c.env, principal);
+    const limited = checkRateLimit(c.env, principal, config.auth.rateLimit, c.get("requestId"));
     if (limited) await limited;
     const scope = rules.scopes[path];
     if (scope !== undefined) checkScope(principal, scope);
-    const streamed = limitBody(config, c.req);
+    const streamed = limitBody(config.limits.maxBodyBytes, gateway.streamedBodyLimit, c.req);
     return streamed ? streamed(c, next) : next();
   };
 }

@@ -24,6 +24,7 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
       JSON.stringify({
         level: "info",
         request_id: c.get("requestId"),
+        client_request_id: c.res.headers.get("x-client-request-id") ?? undefined,
         method: c.req.method,
         path: c.req.path,
         status,

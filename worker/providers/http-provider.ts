@@ -1,14 +1,11 @@
 import { readUsage, type Usage } from "../common/token-usage";
+import { embeddingsResponseCap } from "../upstream/capped-body";
 import { postJson, type UpstreamTarget } from "../upstream/upstream-client";
 import { openAiStyleVectors } from "./response-shape";
 import type { ProviderSettings } from "./settings";
-import type { CallContext, RawVector } from "./types";
+import type { CallContext, RawVector, UpstreamLimits } from "./types";
 
-/** What every HTTP adapter needs besides its settings: the per-attempt timeout and retry count. */
-export interface UpstreamLimits {
-  timeoutMs: number;
-  retries: number;
-}
+export type { UpstreamLimits } from "./types";
 
 /** The upstream target for one call: the settings, the limits and the request id (for logs). */
 export const targetFor = (settings: ProviderSettings, limits: UpstreamLimits, ctx: CallContext): UpstreamTarget => ({
@@ -37,7 +34,8 @@ export async function embedOpenAiStyle(
   texts: readonly string[],
 ): Promise<{ vectors: RawVector[]; usage: Usage }> {
   const body = { ...fields, input: texts, encoding_format: "base64" };
-  const json = (await postJson(targetFor(settings, limits, ctx), `${settings.baseURL}/embeddings`, body, bearer(settings))) as {
+  const target = targetFor(settings, limits, ctx);
+  const json = (await postJson(target, `${settings.baseURL}/embeddings`, body, bearer(settings), embeddingsResponseCap(texts.length))) as {
     usage?: unknown;
   };
   return { vectors: openAiStyleVectors(settings.name, texts.length, json), usage: readUsage(json.usage) };

@@ -1,29 +1,19 @@
-import { cohereProvider } from "./cohere";
-import type { UpstreamLimits } from "./http-provider";
-import { localProvider } from "./local";
-import { openAiProvider } from "./openai";
-import type { ProviderSettings } from "./settings";
-import { togetherProvider } from "./together";
-import type { Provider } from "./types";
-import { workersAiProvider } from "./workers-ai";
+import { cohere } from "./cohere";
+import { local } from "./local";
+import { openai } from "./openai";
+import type { ProviderDescriptor, ProviderSettings } from "./settings";
+import { together } from "./together";
+import type { Provider, UpstreamLimits } from "./types";
+import { workersAi } from "./workers-ai";
 
-/** The adapter for one configured instance: adding a wire format means adding a folder and a line here. */
-function build(settings: ProviderSettings, limits: UpstreamLimits): Provider {
-  switch (settings.kind) {
-    case "together":
-      return togetherProvider(settings, limits);
-    case "workers-ai":
-      return workersAiProvider(settings, limits);
-    case "openai":
-      return openAiProvider(settings, limits);
-    case "cohere":
-      return cohereProvider(settings, limits);
-    case "local":
-      return localProvider();
-  }
-}
+/**
+ * Every provider kind, in the order their default instances are listed. Adding a wire format means
+ * adding a folder that exports a descriptor, and a line here.
+ */
+export const PROVIDER_DESCRIPTORS: readonly ProviderDescriptor[] = [together, workersAi, openai, cohere, local];
 
 /** Adapters for the configured instances, by name; unconfigured ones are left out. */
 export function buildProviders(settings: readonly ProviderSettings[], limits: UpstreamLimits): Map<string, Provider> {
-  return new Map(settings.filter((s) => s.configured).map((s) => [s.name, build(s, limits)]));
+  const byKind = new Map(PROVIDER_DESCRIPTORS.map((d) => [d.kind, d]));
+  return new Map(settings.filter((s) => s.configured).map((s) => [s.name, byKind.get(s.kind)!.build(s, limits)]));
 }

@@ -1,18 +1,14 @@
-import { ApiError } from "../errors";
+import { badUpstreamResponse } from "../errors";
 import type { RawVector } from "./types";
-
-/** A 502 for an upstream answer of the wrong shape; never cached, and the next route may answer. */
-export const badResponse = (provider: string, what: string) =>
-  new ApiError(502, "upstream_bad_response", `The ${provider} provider answered with ${what}.`);
 
 /** Reads `[{index, value}]` results into an array aligned with the request, refusing gaps and repeats. */
 export function alignByIndex<T>(provider: string, count: number, items: ReadonlyArray<{ index: unknown; value: T }>): T[] {
-  if (items.length !== count) throw badResponse(provider, `${items.length} results for ${count} inputs`);
+  if (items.length !== count) throw badUpstreamResponse(provider, `${items.length} results for ${count} inputs`);
   const out = new Array<T>(count);
   const seen = new Uint8Array(count);
   for (const { index, value } of items) {
     if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= count || seen[index as number]) {
-      throw badResponse(provider, "results with bad indices");
+      throw badUpstreamResponse(provider, "results with bad indices");
     }
     seen[index as number] = 1;
     out[index as number] = value;
@@ -22,7 +18,7 @@ export function alignByIndex<T>(provider: string, count: number, items: Readonly
 
 /** A score must be a finite number: NaN, Infinity or null from an upstream is a 502, never cached. */
 export function finiteScore(provider: string, score: unknown): number {
-  if (typeof score !== "number" || !Number.isFinite(score)) throw badResponse(provider, "a score that is not a finite number");
+  if (typeof score !== "number" || !Number.isFinite(score)) throw badUpstreamResponse(provider, "a score that is not a finite number");
   return score;
 }
 
@@ -32,7 +28,7 @@ export function finiteScore(provider: string, score: unknown): number {
  */
 export function openAiStyleVectors(provider: string, count: number, json: unknown): RawVector[] {
   const data = (json as { data?: Array<{ index?: unknown; embedding?: unknown }> } | null)?.data;
-  if (!Array.isArray(data)) throw badResponse(provider, "no embeddings");
+  if (!Array.isArray(data)) throw badUpstreamResponse(provider, "no embeddings");
   return alignByIndex<RawVector>(
     provider,
     count,
@@ -46,7 +42,7 @@ export function openAiStyleVectors(provider: string, count: number, json: unknow
  */
 export function relevanceScores(provider: string, count: number, json: unknown): number[] {
   const results = (json as { results?: Array<{ index?: unknown; relevance_score?: unknown }> } | null)?.results;
-  if (!Array.isArray(results)) throw badResponse(provider, "no rerank results");
+  if (!Array.isArray(results)) throw badUpstreamResponse(provider, "no rerank results");
   return alignByIndex(
     provider,
     count,

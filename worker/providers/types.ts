@@ -1,14 +1,16 @@
+import type { RawVector } from "../common/raw-vector";
 import type { Usage } from "../common/token-usage";
 
-/** The wire formats the gateway speaks; one folder per kind under `worker/providers/`. */
-export const PROVIDER_KINDS = ["together", "workers-ai", "openai", "cohere", "local"] as const;
-export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+/** What every HTTP adapter needs besides its settings: the per-attempt timeout and retry count. */
+export interface UpstreamLimits {
+  timeoutMs: number;
+  retries: number;
+}
 
-/**
- * A vector as the upstream gave it: base64 of little-endian float32 bytes, or numbers. The cache
- * engine checks and encodes it once (`worker/codec/vector-base64.ts`); adapters never do.
- */
-export type RawVector = string | ArrayLike<number>;
+/** A wire format the gateway speaks: one folder per kind under `worker/providers/`, listed in `registry.ts`. */
+export type ProviderKind = string;
+
+export type { RawVector } from "../common/raw-vector";
 
 /** What a rerank adapter scores: the document's text, and the object it came from, if any. */
 export interface RerankDocument {

@@ -10,9 +10,11 @@ export function cacheStatus(hits: number, misses: number): "HIT" | "MISS" | "PAR
 
 /**
  * What the gateway did, for clients and devtools: cache status and counts (distinct items), hits by
- * tier, the provider(s) that answered the misses, and Server-Timing for the store and upstream.
+ * tier, the provider(s) that answered the misses, Server-Timing for the store and upstream, and a
+ * request `Cache-Control` directive the gateway did not follow (`no-cache` from a token).
  */
-export function setItemHeaders(c: Context, stats: ItemStats): void {
+export function setItemHeaders(c: Context, stats: ItemStats, ignoredDirective?: string): void {
+  if (ignoredDirective) c.header("X-Cache-Directive-Ignored", ignoredDirective);
   const hits = stats.memoryHits + stats.storeHits;
   c.header("X-Cache", cacheStatus(hits, stats.misses));
   c.header("X-Cache-Hits", String(hits));

@@ -1,7 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
-import { servedRoutes } from "../catalogue/resolve";
-import type { GatewayConfig } from "../config";
 import { ACCESS_ERRORS } from "../schemas/error";
 
 const ModelSchema = z
@@ -40,41 +38,6 @@ export const modelsRoute = createRoute({
   },
 });
 
-const listed = new WeakMap<GatewayConfig, z.infer<typeof ModelListSchema>>();
-
-/** The served models, computed once per config. */
-function modelList(config: GatewayConfig): z.infer<typeof ModelListSchema> {
-  let list = listed.get(config);
-  if (!list) {
-    const data = config.catalogue.models.flatMap((m) => {
-      const routes = servedRoutes(config, m);
-      if (routes.length === 0) return [];
-      const providers = routes.map((r) => r.provider.name);
-      return [
-        {
-          id: m.id,
-          object: "model" as const,
-          type: m.type,
-          dimensions: m.dimensions,
-          context_length: m.context_length,
-          max_batch: m.max_batch,
-          matryoshka: m.matryoshka,
-          aliases: m.aliases,
-          provider: providers[0],
-          providers,
-          owned_by: m.id.includes("/") ? m.id.split("/")[0] : providers[0],
-          organization: m.id.includes("/") ? m.id.split("/")[0] : providers[0],
-          created: 0,
-          description: m.description,
-        },
-      ];
-    });
-    list = { object: "list" as const, data };
-    listed.set(config, list);
-  }
-  return list;
-}
-
 /**
  * Each SDK's `models.list()` gets the shape it expects: Together's SDKs (User-Agent `Together/...`)
  * a bare array, as Together answers; everyone else (the `openai` SDK, curl) OpenAI's `{object, data}`.
@@ -83,8 +46,8 @@ const wantsBareArray = (userAgent: string | undefined) => userAgent?.startsWith(
 
 export function registerModels(app: OpenAPIHono<AppEnv>): void {
   app.openapi(modelsRoute, (c) => {
-    const list = modelList(c.get("config"));
-    if (wantsBareArray(c.req.header("user-agent"))) return c.json(list.data as unknown as z.infer<typeof ModelListSchema>, 200);
-    return c.json(list, 200);
+    const data = c.get("gateway").models as z.infer<typeof ModelListSchema>["data"];
+    if (wantsBareArray(c.req.header("user-agent"))) return c.json(data as unknown as z.infer<typeof ModelListSchema>, 200);
+    return c.json({ object: "list" as const, data }, 200);
   });
 }

@@ -1,15 +1,15 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
-import { cacheDeps, cachePolicyFrom } from "../cache/request-cache";
+import { cacheDeps, cachePolicyFrom, cacheSubjectOf } from "../cache/request-cache";
 import { type Document, documentIdentity, documentText, identityLength, rerankItems } from "../cache/rerank-items";
 import { requireModel } from "../catalogue/resolve";
 import { invalidParam } from "../errors";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
-import { jsonBody } from "../schemas/json-body";
-import { RerankRequestSchema, RerankResponseSchema } from "../schemas/rerank";
+import { jsonBody, scanBody } from "../schemas/json-body";
+import { RerankRequestSchema, RerankResponseSchema, rerankScanRules } from "../schemas/rerank";
 import { account } from "../usage/account";
 import { setItemHeaders } from "./item-headers";
-import { overLimit } from "./over-limit";
+import { overLimit, requireLocalVolume } from "./over-limit";
 import { rankResults } from "./rank-results";
 import { requireWellFormed } from "./well-formed";
 
@@ -33,10 +33,10 @@ export const rerankRoute = createRoute({
 export function registerRerank(app: OpenAPIHono<AppEnv>): void {
   // Registered for the OpenAPI document; served with the one-layer body validator (see json-body.ts).
   app.openAPIRegistry.registerPath(rerankRoute);
-  app.post(rerankRoute.path, jsonBody(RerankRequestSchema), async (c) => {
+  app.post(rerankRoute.path, scanBody(rerankScanRules), jsonBody(RerankRequestSchema), async (c) => {
     const body = c.req.valid("json");
     const config = c.get("config");
-    const model = requireModel(config, body.model, "rerank");
+    const model = requireModel(c.get("gateway"), body.model, "rerank");
     const { query } = body;
     // Object documents as JSON.parse made them: schema validation copies objects, and a copy loses an
     // own field named `__proto__` (it sets the prototype instead).
@@ -56,18 +56,27 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
     if (tooLong >= 0) throw overLimit(`documents[${tooLong}]`, `The length of document ${tooLong}`, maxInputChars, "MAX_INPUT_CHARS");
     requireWellFormed([query], () => "query");
     requireWellFormed(identities, (i) => `documents[${i}]`);
+    requireLocalVolume(config.limits, model, "documents", () => {
+      // BM25 reads every document and scores the query against each.
+      let chars = query.length * identities.length;
+      for (const identity of identities) chars += identityLength(identity);
+      return chars;
+    });
 
+    const principal = c.get("principal");
+    const cache = cachePolicyFrom(c.req.header("cache-control"), config, principal);
     const resolved = await rerankItems(
       { requestId: c.get("requestId") },
       model,
       query,
       documents,
       body.rank_fields,
-      cachePolicyFrom(c.req.header("cache-control"), config),
+      cache.policy,
       cacheDeps(c, model, query.length),
+      cacheSubjectOf(config, principal),
     );
     account(c, model, identities, resolved.stats, query.length);
-    setItemHeaders(c, resolved.stats);
+    setItemHeaders(c, resolved.stats, cache.ignored);
     const ranked = rankResults(resolved.scores, body.top_n);
     return c.json(
       {

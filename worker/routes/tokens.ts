@@ -15,6 +15,10 @@ const MintRequestSchema = z
       .url()
       .optional()
       .openapi({ description: "The browser origin the token is bound to", example: "https://app.example.com" }),
+    any_origin: z
+      .boolean()
+      .optional()
+      .openapi({ description: "true for a token without `origin`, usable from every allowed origin: say so, never by omission" }),
     scopes: z.array(z.enum(SCOPES)).min(1).optional(),
     tier: z.string().max(32).optional(),
     budget: TokenBudgetSchema.optional().openapi({
@@ -56,9 +60,19 @@ export function registerTokens(app: OpenAPIHono<AppEnv>): void {
     if (origin && !isOriginAllowed(allowedOrigins, origin)) {
       throw invalidParam("origin", `The origin '${origin}' is not in ALLOWED_ORIGINS.`);
     }
+    // A token for every origin is a choice the backend makes explicitly, never by leaving `origin` out.
+    if (!origin && body.any_origin !== true) {
+      throw invalidParam(
+        "origin",
+        "Bind the token to the page's 'origin', or pass 'any_origin: true' for a token every allowed origin may use.",
+      );
+    }
+    if (origin && body.any_origin === true) throw invalidParam("any_origin", "Pass either 'origin' or 'any_origin: true', not both.");
     const ttlSeconds = Math.min(body.ttl_seconds ?? auth.tokenMaxTtlSeconds, auth.tokenMaxTtlSeconds);
     const { token, expiresAt } = await mintToken(auth.tokenSecret, {
       sub: body.sub,
+      // Server keys always carry their id (authenticate sets it).
+      keyId: c.get("principal").keyId as string,
       ttlSeconds,
       origin,
       scopes: body.scopes,

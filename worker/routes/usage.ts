@@ -38,7 +38,7 @@ async function requireServerKey(c: Context<AppEnv>): Promise<void> {
   if (principal.kind === "server-key") return;
   const presented = bearerToken(c.req.header("authorization"));
   if (principal.kind === "anonymous") {
-    if (presented && (await matchServerKey(c.get("config").auth.serverKeys, presented))) return;
+    if (presented && (await matchServerKey(c.get("config").auth.serverKeys, c.get("gateway").keyDigests, presented))) return;
     if (!presented)
       throw new ApiError(401, "missing_credential", "Usage needs a server key: send 'Authorization: Bearer <server key>'.", {
         headers: { "WWW-Authenticate": 'Bearer realm="embed-edge"' },

@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import type { GatewayConfig } from "../config";
+import type { ScanRules } from "./json-prescan";
 
 export const EmbeddingsRequestSchema = z
   .object({
@@ -35,3 +37,15 @@ export const EmbeddingsResponseSchema = z
     usage: z.object({ prompt_tokens: z.number().int(), total_tokens: z.number().int() }),
   })
   .openapi("EmbeddingsResponse");
+
+/** The embeddings limits checked on the raw body, before it is parsed (see json-prescan.ts). */
+export const embeddingsScanRules = (limits: GatewayConfig["limits"]): ScanRules => ({
+  input: {
+    items: { limit: limits.maxInputs, setting: "MAX_INPUTS", what: "The number of inputs" },
+    chars: {
+      limit: limits.maxInputChars,
+      setting: "MAX_INPUT_CHARS",
+      what: (i) => (i === undefined ? "The length of the input" : `The length of input ${i}`),
+    },
+  },
+});

@@ -40,7 +40,8 @@ export const ITEM_ROUTE_ERRORS = {
   502: errorResponse(
     "Upstream failure: unreachable, 5xx, bad or non-finite answer, credentials rejected (upstream_auth_failed), wrong path (upstream_not_found)",
   ),
-  504: errorResponse("Upstream timeout"),
+  503: errorResponse("upstream_unavailable: the model's routes are failing and skipped for a cool-down", retryAfter),
+  504: errorResponse("Upstream timeout, or the request's upstream deadline (UPSTREAM_DEADLINE_MS) passed"),
 } as const;
 
 /**
@@ -51,7 +52,8 @@ export const CACHE_CONTROL_PARAMETER = {
   in: "header" as const,
   name: "Cache-Control",
   required: false,
-  description: "`no-cache` skips the cache reads (memory and store); `no-store` keeps the answer out of every tier",
+  description:
+    "`no-cache` skips the cache reads (memory and store), for server keys only (from a token or in open mode it is ignored and X-Cache-Directive-Ignored says so); `no-store` keeps the answer out of every tier",
   schema: { type: "string" as const, example: "no-cache" },
 };
 
@@ -65,6 +67,7 @@ export const ITEM_ROUTE_HEADERS = {
   "X-Cache-Breakdown": header("Hits by tier", "memory=1, store=1"),
   "X-Provider": header("The provider(s) that answered the misses; absent on a full hit", "workers-ai"),
   "Server-Timing": header("store-read, upstream and encode timings, with key and call counts", 'store-read;dur=1.2;desc="3 keys"'),
+  "X-Cache-Directive-Ignored": header("A request Cache-Control directive not followed: no-cache from a token or in open mode", "no-cache"),
   "X-Request-Id": header("This request's id, also in every log line", "6f1c..."),
 };
 

@@ -1,7 +1,11 @@
 import type { z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { validator } from "hono/validator";
+import type { AppEnv } from "../app-env";
+import type { GatewayConfig } from "../config";
 import { ApiError } from "../errors";
 import { validationError } from "./error";
+import { prescanJson, type ScanRules } from "./json-prescan";
 
 /** JSON and JSON-based media types (`application/json`, `application/merge-patch+json`), parameters allowed. */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -48,4 +52,31 @@ export function jsonBody<S extends z.ZodType>(schema: S) {
     if (!JSON_MEDIA_TYPE.test(contentType)) throw unsupportedMediaType();
     throw validationError(result.error, value);
   });
+}
+
+/**
+ * The request's limits checked on the raw body before it is parsed (see `prescanJson`), for the
+ * middleware in front of `jsonBody`. Reads the body as text, which Hono keeps, so the validator
+ * parses the same text rather than reading the body again. Bodies that are not JSON-typed pass
+ * through to `jsonBody`'s 415.
+ *
+ * @example
+ * app.post("/v1/embeddings", scanBody((limits) => ({ input: { items: {...} } })), jsonBody(Schema), handler);
+ */
+export function scanBody(rulesFor: (limits: GatewayConfig["limits"]) => ScanRules): MiddlewareHandler<AppEnv> {
+  const rulesByConfig = new WeakMap<GatewayConfig, ScanRules>();
+  return async function scanBody(c, next) {
+    const contentType = c.req.header("content-type");
+    if (contentType !== undefined && JSON_MEDIA_TYPE.test(contentType)) {
+      const config = c.get("config");
+      let rules = rulesByConfig.get(config);
+      if (!rules) {
+        rules = rulesFor(config.limits);
+        rulesByConfig.set(config, rules);
+      }
+      const text = await c.req.text();
+      withoutStackTraces(() => prescanJson(text, rules));
+    }
+    return next();
+  };
 }

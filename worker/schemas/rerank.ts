@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import type { GatewayConfig } from "../config";
+import type { ScanRules } from "./json-prescan";
 
 export const RerankRequestSchema = z
   .object({
@@ -7,7 +9,11 @@ export const RerankRequestSchema = z
     documents: z.array(z.union([z.string().min(1), z.record(z.string(), z.unknown())])).min(1),
     top_n: z.number().int().positive().optional(),
     return_documents: z.boolean().optional(),
-    rank_fields: z.array(z.string().min(1)).min(1).optional(),
+    rank_fields: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .openapi({ description: "Fields of object documents to rank by (at most MAX_RANK_FIELDS, 64 by default)" }),
   })
   .strict()
   .openapi("RerankRequest");
@@ -29,3 +35,15 @@ export const RerankResponseSchema = z
     usage: z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() }),
   })
   .openapi("RerankResponse");
+
+/** The rerank limits checked on the raw body, before it is parsed (see json-prescan.ts). */
+export const rerankScanRules = (limits: GatewayConfig["limits"]): ScanRules => ({
+  query: { chars: { limit: limits.maxQueryChars, setting: "MAX_QUERY_CHARS", what: () => "The query length" } },
+  documents: {
+    items: { limit: limits.maxDocuments, setting: "MAX_DOCUMENTS", what: "The number of documents" },
+    // A string document's length; an object's counts as the JSON of its ranked fields, after parsing.
+    chars: { limit: limits.maxInputChars, setting: "MAX_INPUT_CHARS", what: (i) => `The length of document ${i}` },
+    itemDepth: { limit: limits.maxDocumentDepth, setting: "MAX_DOCUMENT_DEPTH" },
+  },
+  rank_fields: { items: { limit: limits.maxRankFields, setting: "MAX_RANK_FIELDS", what: "The number of rank_fields" } },
+});

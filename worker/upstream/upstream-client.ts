@@ -1,9 +1,20 @@
 import { ApiError } from "../errors";
-import type { ProviderSettings } from "../providers/settings";
+import { DEFAULT_MAX_RESPONSE_BYTES, readCappedText } from "./capped-body";
 import { backoffMs, MAX_RETRY_WAIT_MS, RETRYABLE_STATUSES, retryAfterMs } from "./retry-policy";
 import { providerMessage } from "./upstream-message";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Who an upstream is, as messages name it: never its key, which is only compared against. */
+export interface UpstreamIdentity {
+  name: string;
+  apiKey?: string;
+  /** The variables that configure it (named in credential errors). */
+  vars: readonly string[];
+  /** Where its base URL is set (named when a path is wrong). */
+  baseVar: string;
+}
+type ProviderSettings = UpstreamIdentity;
 
 /** How one provider instance is called: who it is (for messages), its limits, and the request id for logs. */
 export interface UpstreamTarget {
@@ -24,9 +35,17 @@ const label = (p: ProviderSettings) => `the ${p.name} provider`;
  * POSTs JSON to an upstream and returns its parsed JSON body. Retries 429/502/503/504 and network
  * errors with jittered backoff (honouring retry-after), times out each attempt, and turns every
  * failure into an ApiError that never echoes the key; a provider's own message is passed on only for
- * refusals of the input, trimmed and scrubbed of anything that looks like a credential.
+ * refusals of the input, trimmed and scrubbed of anything that looks like a credential. Redirects are
+ * not followed (the user's texts would go wherever a Location header says); the answer is read up to
+ * `maxBytes`.
  */
-export async function postJson(target: UpstreamTarget, url: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
+export async function postJson(
+  target: UpstreamTarget,
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  maxBytes = DEFAULT_MAX_RESPONSE_BYTES,
+): Promise<unknown> {
   const { provider } = target;
   const payload = JSON.stringify(body);
   const path = new URL(url).pathname;
@@ -44,6 +63,7 @@ export async function postJson(target: UpstreamTarget, url: string, body: unknow
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json", ...headers },
         body: payload,
+        redirect: "manual",
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
@@ -64,7 +84,17 @@ export async function postJson(target: UpstreamTarget, url: string, body: unknow
 
     if (response.ok) {
       target.attempted?.(true);
-      return readJson(response, provider);
+      return readJson(response, provider, maxBytes);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      target.attempted?.(false);
+      log(target, { message: "upstream redirect not followed", status: response.status, attempt, path });
+      throw new ApiError(
+        502,
+        "upstream_redirected",
+        `${cap(label(provider))} answered with a redirect (HTTP ${response.status}), which the gateway does not follow: check ${provider.baseVar}.`,
+      );
     }
 
     const wait = retryAfterMs(response.headers);
@@ -78,7 +108,7 @@ export async function postJson(target: UpstreamTarget, url: string, body: unknow
       await sleep(pause);
       continue;
     }
-    throw await statusError(response, provider, path, wait);
+    throw await statusError(response, provider, wait);
   }
 }
 
@@ -86,7 +116,7 @@ export async function postJson(target: UpstreamTarget, url: string, body: unknow
 const pastDeadline = (provider: ProviderSettings) =>
   new ApiError(504, "upstream_timeout", `${cap(label(provider))} did not answer within the request's deadline (UPSTREAM_DEADLINE_MS).`);
 
-async function statusError(response: Response, provider: ProviderSettings, path: string, waitMs: number | undefined): Promise<ApiError> {
+async function statusError(response: Response, provider: ProviderSettings, waitMs: number | undefined): Promise<ApiError> {
   const { status } = response;
   const who = label(provider);
   if (status === 401 || status === 403) {
@@ -112,30 +142,24 @@ async function statusError(response: Response, provider: ProviderSettings, path:
     if (status !== 404) {
       return new ApiError(400, "upstream_rejected", `${cap(who)} refused the request (HTTP ${status})${message ? `: ${message}` : "."}`);
     }
-    return new ApiError(502, "upstream_not_found", `${cap(who)} answered 404 for POST ${path}: check its base URL (${baseVar(provider)}).`);
+    // The path stays in the log (written above): it holds the Workers AI account id, no business of clients.
+    return new ApiError(502, "upstream_not_found", `${cap(who)} answered 404: check its base URL (${provider.baseVar}).`);
   }
   await response.body?.cancel();
   if (status === 504) return new ApiError(504, "upstream_timeout", `${cap(who)} timed out.`);
   return new ApiError(502, "upstream_error", `${cap(who)} failed (HTTP ${status}).`);
 }
 
-function baseVar(provider: ProviderSettings): string {
-  const vars: Record<string, string> = {
-    together: "TOGETHER_BASE_URL",
-    "workers-ai": "WORKERS_AI_BASE_URL",
-    openai: "OPENAI_BASE_URL",
-    cohere: "COHERE_BASE_URL",
-  };
-  return provider.name === provider.kind ? (vars[provider.kind] ?? "PROVIDERS") : `PROVIDERS entry '${provider.name}'`;
-}
-
-async function readJson(response: Response, provider: ProviderSettings): Promise<unknown> {
-  let text: string;
+async function readJson(response: Response, provider: ProviderSettings, maxBytes: number): Promise<unknown> {
+  let text: string | undefined;
   try {
-    text = await response.text();
+    text = await readCappedText(response, maxBytes);
   } catch (err) {
     // The upstream died after its headers: no answer, and not the request's fault.
     throw new ApiError(502, "upstream_unreachable", `${cap(label(provider))} broke off its answer.`, { cause: err });
+  }
+  if (text === undefined) {
+    throw new ApiError(502, "upstream_response_too_large", `${cap(label(provider))} answered with more than ${maxBytes} bytes.`);
   }
   try {
     return JSON.parse(text);

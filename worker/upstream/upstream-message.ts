@@ -1,3 +1,5 @@
+import { MAX_ERROR_BODY_BYTES, readCappedText } from "./capped-body";
+
 /** The longest provider message passed on to a client. */
 const MAX_MESSAGE = 300;
 
@@ -16,12 +18,13 @@ export function scrubCredentials(text: string, apiKey?: string): string {
 
 /** Reads the provider's error message from a refused request's body, in any of the shapes providers use. */
 export async function providerMessage(response: Response, apiKey?: string): Promise<string | undefined> {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await response.text();
+    text = await readCappedText(response, MAX_ERROR_BODY_BYTES);
   } catch {
     return undefined;
   }
+  if (text === undefined) return undefined;
   let message: unknown;
   try {
     // The error shapes providers use: {error:{message}}, {error:"..."}, {errors:[{message}]}, {message}, {detail}.

@@ -1,8 +1,8 @@
-import { estimateUsage, readUsage } from "../../common/token-usage";
+import { estimateRerankUsage, readUsage } from "../../common/token-usage";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, targetFor, type UpstreamLimits } from "../http-provider";
 import { relevanceScores } from "../response-shape";
-import type { ProviderSettings } from "../settings";
+import { keyedInstance, type ProviderDescriptor, type ProviderSettings } from "../settings";
 import type { Provider } from "../types";
 
 /**
@@ -24,8 +24,23 @@ export function cohereProvider(settings: ProviderSettings, limits: UpstreamLimit
       };
       const scores = relevanceScores(name, documents.length, json);
       const reported = readUsage(json.usage);
-      const usage = reported.total_tokens > 0 ? reported : estimateUsage([...documents.map((d) => d.text), ...documents.map(() => query)]);
+      const usage =
+        reported.total_tokens > 0
+          ? reported
+          : estimateRerankUsage(
+              query,
+              documents.map((d) => d.text),
+            );
       return { scores, usage };
     },
   };
 }
+
+/** Cohere-shaped rerank: `COHERE_API_KEY`, `COHERE_BASE_URL`; no embeddings in that shape. */
+export const cohere: ProviderDescriptor = {
+  kind: "cohere",
+  defaultBaseURL: "https://api.cohere.com/v2",
+  serves: { embed: false, rerank: true },
+  defaultInstance: (env) => keyedInstance(env, cohere, "COHERE"),
+  build: cohereProvider,
+};

@@ -1,5 +1,6 @@
 import type { Usage } from "../../common/token-usage";
 import { ApiError } from "../../errors";
+import { type ProviderDescriptor, str } from "../settings";
 import type { Provider } from "../types";
 import { bm25Scores } from "./bm25";
 import { LEXICAL_DIMENSIONS, lexicalEmbed } from "./lexical-embed";
@@ -83,3 +84,24 @@ export function localProvider(): LocalProvider {
     },
   };
 }
+
+/** The models computed in the worker: served when `LOCAL_PROVIDER=on`. */
+export const local: ProviderDescriptor = {
+  kind: "local",
+  defaultBaseURL: "",
+  serves: { embed: true, rerank: true },
+  defaultInstance(env) {
+    const setting = (str(env, "LOCAL_PROVIDER") ?? "off").toLowerCase();
+    if (!["on", "off", "true", "false", "1", "0"].includes(setting)) throw new Error("LOCAL_PROVIDER must be on or off");
+    return {
+      name: "local",
+      kind: "local",
+      baseURL: "",
+      vars: ["LOCAL_PROVIDER=on"],
+      baseVar: "LOCAL_PROVIDER",
+      serves: local.serves,
+      configured: ["on", "true", "1"].includes(setting),
+    };
+  },
+  build: () => localProvider(),
+};

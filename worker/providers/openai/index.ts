@@ -1,5 +1,5 @@
 import { embedOpenAiStyle, type UpstreamLimits } from "../http-provider";
-import type { ProviderSettings } from "../settings";
+import { keyedInstance, type ProviderDescriptor, type ProviderSettings } from "../settings";
 import type { Provider } from "../types";
 
 /**
@@ -18,3 +18,12 @@ export function openAiProvider(settings: ProviderSettings, limits: UpstreamLimit
     embed: (ctx, model, texts, params) => embedOpenAiStyle(settings, limits, ctx, { ...params, model }, texts),
   };
 }
+
+/** Any OpenAI-compatible embeddings API: `OPENAI_API_KEY`, `OPENAI_BASE_URL`; no rerank in that shape. */
+export const openai: ProviderDescriptor = {
+  kind: "openai",
+  defaultBaseURL: "https://api.openai.com/v1",
+  serves: { embed: true, rerank: false },
+  defaultInstance: (env) => keyedInstance(env, openai, "OPENAI"),
+  build: openAiProvider,
+};

@@ -2,7 +2,7 @@ import { readUsage } from "../../common/token-usage";
 import { postJson } from "../../upstream/upstream-client";
 import { bearer, embedOpenAiStyle, targetFor, type UpstreamLimits } from "../http-provider";
 import { relevanceScores } from "../response-shape";
-import type { ProviderSettings } from "../settings";
+import { keyedInstance, type ProviderDescriptor, type ProviderSettings } from "../settings";
 import type { Provider } from "../types";
 
 /**
@@ -36,3 +36,12 @@ export function togetherProvider(settings: ProviderSettings, limits: UpstreamLim
     },
   };
 }
+
+/** Together: `TOGETHER_API_KEY`, `TOGETHER_BASE_URL`. */
+export const together: ProviderDescriptor = {
+  kind: "together",
+  defaultBaseURL: "https://api.together.ai/v1",
+  serves: { embed: true, rerank: true },
+  defaultInstance: (env) => keyedInstance(env, together, "TOGETHER"),
+  build: togetherProvider,
+};
