@@ -22,9 +22,11 @@ describe("budgets", () => {
     // "word word word word" is 4 tokens for the stand-in and estimated at 5 (19 characters / 4).
     const texts = ["one two three four", "five six seven eight", "nine ten eleven twelve", "a b c d"];
     expect((await embed(gw, [texts[0]])).status).toBe(200);
-    const second = await embed(gw, [texts[1]]);
+    // From a page: the header is readable there too.
+    const second = await embed(gw, [texts[1]], undefined, { origin: "https://app.example.com" });
     expect(second.status).toBe(200);
     expect(second.headers.get("x-budget-remaining")).toMatch(/^\d+; unit=tokens; period=day$/);
+    expect(second.headers.get("access-control-expose-headers")).toContain("X-Budget-Remaining");
     const before = await gw.stats();
 
     const refused = await embed(gw, [texts[2]]);
