@@ -47,6 +47,16 @@ describe("budgets", () => {
     expect((await embed(gw, [texts[2]], `ip-b-${gw.tenant}`)).status).toBe(200);
   });
 
+  it("Should say so when one request alone needs more than the whole budget", async () => {
+    const gw = budgeted([{ subject: "ip", period: "minute", max_inputs: 2 }]);
+    const refused = await embed(gw, ["one", "two", "three"]);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as any).error.message).toMatch(
+      /alone needs about 3 \(inputs\), more than the minute budget .* allows \(max_inputs 2 a minute\)/,
+    );
+    expect((await gw.stats()).calls.embeddings).toBe(0);
+  });
+
   it("Should reset at the period's end", async () => {
     const gw = budgeted([{ subject: "ip", period: "minute", max_inputs: 1 }]);
     const ip = `ip-reset-${gw.tenant}`;

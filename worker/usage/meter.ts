@@ -16,6 +16,8 @@ const meters = new WeakMap<GatewayConfig, Meter>();
  */
 let isolateId: string | undefined;
 let flushes = 0;
+/** Rows an isolate holds before it flushes without waiting for the timer (~200 bytes each). */
+const MAX_ROWS = 2000;
 
 /** The ledger's one instance. */
 export const ledgerOf = (env: GatewayEnv) => env.USAGE_LEDGER.get(env.USAGE_LEDGER.idFromName("global"));
@@ -41,6 +43,12 @@ export function record(
     meters.set(config, meter);
   }
   meter.aggregator.add(key, counts);
+  // Thousands of subjects in one isolate within one flush interval: sent at once, so neither the
+  // isolate's memory nor one flush's size grows without bound.
+  if (meter.aggregator.size >= MAX_ROWS) {
+    waitUntil(flush(meter, env, config.usage.retentionDays, false));
+    return;
+  }
   if (meter.scheduled) return;
   meter.scheduled = true;
   const due = meter;
@@ -48,8 +56,8 @@ export function record(
 }
 
 /** Sends the sums to the ledger; a failed send is kept and retried with the next flush. */
-async function flush(meter: Meter, env: GatewayEnv, retentionDays: number): Promise<void> {
-  meter.scheduled = false;
+async function flush(meter: Meter, env: GatewayEnv, retentionDays: number, timed = true): Promise<void> {
+  if (timed) meter.scheduled = false;
   // The stub is made here: an I/O object belongs to the request whose waitUntil runs this flush.
   const ledger = ledgerOf(env);
   try {
@@ -68,7 +76,10 @@ async function flush(meter: Meter, env: GatewayEnv, retentionDays: number): Prom
   try {
     await ledger.record(batch.id, batch.rows, retentionDays);
   } catch (err) {
-    meter.unconfirmed = batch;
+    // One unconfirmed batch is kept for a retry under its id; a second (two flushes failing at
+    // once) goes back into the sums, where it can only be counted again if its send half-succeeded.
+    if (meter.unconfirmed) meter.aggregator.merge(batch.rows);
+    else meter.unconfirmed = batch;
     console.warn(JSON.stringify({ level: "warn", message: "usage flush failed", error: String(err) }));
   }
 }
