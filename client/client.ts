@@ -199,7 +199,9 @@ export function createClient(options: ClientOptions) {
     );
   }
 
-  return { embed, embedMany, rerank };
+  // `post`: the request life cycle (credentials, retries, errors) for other gateway routes, used by
+  // the `embed-edge-client/collections` entry point so the core stays within its size budget.
+  return { embed, embedMany, rerank, post: call };
 }
 
 export type EmbedEdgeClient = ReturnType<typeof createClient>;

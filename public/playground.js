@@ -8,6 +8,7 @@ import { renderHeatmap } from "./playground/heatmap.js";
 import { fillPicker, renderModelNote } from "./playground/model-picker.js";
 import { renderMatches, renderRerank } from "./playground/rankings.js";
 import { logRow, summarize, summaryLine } from "./playground/request-log.js";
+import { initSearchPanel } from "./playground/search-panel.js";
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 const ui = {
@@ -38,7 +39,7 @@ const lastResponse = new Map();
 const gateway = createGateway({
   onResponse(info) {
     const summary = summarize(info);
-    lastResponse.set(summary.path, summary);
+    lastResponse.set(summary.path, { ...summary, headers: info.headers });
     ui.log.prepend(logRow(summary));
   },
 });
@@ -76,6 +77,7 @@ async function loadModels() {
   updateNotes();
   setStatus(`${models.length} models. Edit the texts or the query, then run.`);
   for (const button of [ui.run, ui.embed, ui.rerank]) button.disabled = false;
+  searchPanel.enable();
 }
 
 function updateNotes() {
@@ -128,6 +130,29 @@ async function run(steps) {
     buttons.forEach((b) => (b.disabled = false));
   }
 }
+
+const searchPanel = initSearchPanel(
+  {
+    collection: $("collection"),
+    collections: $("collections"),
+    index: $("index-texts"),
+    search: $("search"),
+    rerank: $("search-rerank"),
+    note: $("collection-note"),
+    summary: $("search-summary"),
+    results: $("search-results"),
+  },
+  {
+    gateway,
+    inputs: readInputs,
+    embedModel: () => ui.embedModel.value,
+    rerankModel: () => ui.rerankModel.value,
+    noCache: () => ui.noCache.checked,
+    lastResponse: (path) => lastResponse.get(path),
+    setStatus,
+    showError,
+  },
+);
 
 ui.texts.value = EXAMPLE_TEXTS.join("\n");
 ui.query.value = EXAMPLE_QUERY;

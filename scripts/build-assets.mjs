@@ -21,6 +21,11 @@ cpSync("public", out, { recursive: true });
 // Served by worker/routes/client-script.ts (CORS, caching). The source map comment is dropped: the
 // map is not served, and a dangling one makes devtools request /index.js.map on every page.
 writeFileSync(join(out, "client.js"), readFileSync(client, "utf8").replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n"));
+// Collections search, the client's second entry point, for the playground's search panel.
+writeFileSync(
+  join(out, "client-collections.js"),
+  readFileSync("dist/client/collections.js", "utf8").replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n"),
+);
 
 // The paths @hono/swagger-ui derives from its `baseUrl` option: <baseUrl>/swagger-ui-dist/<file>.
 const swagger = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));

@@ -17,7 +17,8 @@ const packageOnly = process.argv[2] === "package";
 /** @type {import("esbuild").BuildOptions} */
 const common = {
   absWorkingDir: process.cwd(),
-  entryPoints: ["client/index.ts"],
+  // The core (index, within 2 KB) and collections search, a second entry point of the same package.
+  entryPoints: ["client/index.ts", "client/collections.ts"],
   bundle: true,
   format: "esm",
   target: "es2022",
@@ -32,10 +33,10 @@ const declarations = (outDir) =>
 
 // Emptied first, so a declaration of a removed source file is never packed.
 rmSync("client/dist", { recursive: true, force: true });
-await build({ ...common, outfile: "client/dist/index.js", legalComments: "inline" });
+await build({ ...common, outdir: "client/dist", legalComments: "inline" });
 declarations("client/dist");
 if (!packageOnly) {
   rmSync("dist/client", { recursive: true, force: true });
-  await build({ ...common, outfile: "dist/client/index.js", minify: true, sourcemap: true, legalComments: "none" });
+  await build({ ...common, outdir: "dist/client", minify: true, sourcemap: true, legalComments: "none" });
   declarations("dist/client");
 }

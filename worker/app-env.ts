@@ -11,6 +11,8 @@ export interface Principal {
   keyId?: string;
   /** Scopes a token grants; server keys and open mode may do everything. */
   scopes: ReadonlySet<string> | "all";
+  /** The collections a token is restricted to; absent means all. */
+  collections?: ReadonlySet<string>;
   tier?: string;
   /** A token's own budget (POST /v1/tokens `budget`), on top of the BUDGETS rules. */
   budget?: TokenBudget;

@@ -32,6 +32,12 @@ export interface GatewayConfig {
     /** `subject`: each server key (with the tokens it minted) has its own entries; `shared`: one cache for all. */
     scope: "shared" | "subject";
   };
+  /** Where new collections keep their records (README, "Collections"). */
+  collections: {
+    store: "durable-object" | "vectorize";
+    /** The Vectorize index's metric (fixed when the index is made): Vectorize-store collections must use it. */
+    indexMetric: "cosine" | "dot" | "euclidean";
+  };
   upstreamTimeoutMs: number;
   upstreamRetries: number;
   /** How long one request's upstream work may take in all, across retries and fallback routes. */
@@ -96,6 +102,9 @@ export type GatewayEnv = Env & {
   USAGE_RETENTION_DAYS?: string;
   /** Optional Workers Analytics Engine dataset: one data point per accounted request. */
   USAGE_EVENTS?: AnalyticsEngineDataset;
+  COLLECTIONS_STORE?: string;
+  COLLECTIONS_INDEX?: Vectorize;
+  COLLECTIONS_INDEX_METRIC?: string;
 };
 
 const DEFAULTS = {
@@ -176,6 +185,13 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
   if (store === "d1" && !env.EMBED_CACHE_DB) throw new Error("CACHE_STORE=d1 needs the EMBED_CACHE_DB D1 binding");
   const scope = (env.CACHE_SCOPE || "shared") as "shared" | "subject";
   if (scope !== "shared" && scope !== "subject") throw new Error("CACHE_SCOPE must be shared or subject");
+  const collectionsStore = (env.COLLECTIONS_STORE || "durable-object") as GatewayConfig["collections"]["store"];
+  if (collectionsStore !== "durable-object" && collectionsStore !== "vectorize")
+    throw new Error("COLLECTIONS_STORE must be durable-object or vectorize");
+  if (collectionsStore === "vectorize" && !env.COLLECTIONS_INDEX)
+    throw new Error("COLLECTIONS_STORE=vectorize needs the COLLECTIONS_INDEX Vectorize binding");
+  const indexMetric = (env.COLLECTIONS_INDEX_METRIC || "cosine") as GatewayConfig["collections"]["indexMetric"];
+  if (!["cosine", "dot", "euclidean"].includes(indexMetric)) throw new Error("COLLECTIONS_INDEX_METRIC must be cosine, dot or euclidean");
   const serverKeys = parseServerKeys(env.GATEWAY_KEYS);
   const tokenSecret = env.TOKEN_SECRET ?? "";
   const weakTokenSecret = mode === "token" ? weakSecretReason(tokenSecret) : undefined;
@@ -205,6 +221,7 @@ export function parseConfig(env: GatewayEnv): GatewayConfig {
       storeDeadlineMs: readInt(env, "STORE_READ_DEADLINE_MS", 0, 60_000),
       scope,
     },
+    collections: { store: collectionsStore, indexMetric },
     upstreamTimeoutMs,
     upstreamRetries,
     upstreamDeadlineMs: readInt(env, "UPSTREAM_DEADLINE_MS", 100, 600_000),

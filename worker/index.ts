@@ -9,12 +9,14 @@ import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { registerClientScript } from "./routes/client-script";
+import { registerCollections } from "./routes/collections";
 import { registerDocs } from "./routes/docs";
 import { registerEmbeddings } from "./routes/embeddings";
 import { registerModels } from "./routes/models";
 import { registerRerank } from "./routes/rerank";
 import { registerTokens } from "./routes/tokens";
 import { registerUsage } from "./routes/usage";
+import { registerVectorStores } from "./routes/vector-stores";
 import { rejectInvalid } from "./schemas/error";
 
 const app = new OpenAPIHono<AppEnv>({ defaultHook: rejectInvalid });
@@ -47,6 +49,8 @@ registerRerank(app);
 registerModels(app);
 registerTokens(app);
 registerUsage(app);
+registerCollections(app);
+registerVectorStores(app);
 registerDocs(app);
 registerClientScript(app);
 
@@ -66,15 +70,22 @@ app.doc31("/openapi.json", {
     { name: "Models", description: "The catalogue's served models" },
     { name: "Tokens", description: "Short-lived browser tokens (AUTH_MODE=token)" },
     { name: "Usage", description: "Usage, cost, cache savings and budgets (server keys only)" },
+    { name: "Collections", description: "Index texts and search them, with optional rerank (README, Collections)" },
   ],
 });
 
 app.notFound(() => {
-  throw new ApiError(404, "route_not_found", "No such route. The gateway serves POST /v1/embeddings, POST /v1/rerank and GET /v1/models.");
+  throw new ApiError(
+    404,
+    "route_not_found",
+    "No such route. The gateway serves POST /v1/embeddings, POST /v1/rerank, GET /v1/models and /v1/collections (GET /openapi.json lists every route).",
+  );
 });
 app.onError(renderError);
 
 export default app;
 
 export { BudgetLedger } from "./budgets/ledger";
+export { CollectionObject } from "./collections/collection-object";
+export { CollectionRegistry } from "./collections/registry-object";
 export { UsageLedger } from "./usage/ledger";

@@ -57,9 +57,27 @@ export function createGateway({ onResponse }) {
     return body.data;
   }
 
+  /**
+   * A JSON call by plain fetch (collections), reported like the client's; a GatewayError when refused.
+   * @param {string} method @param {string} path @param {unknown} [body]
+   */
+  async function request(method, path, body) {
+    const started = performance.now();
+    const headers = {
+      ...(credential ? { authorization: `Bearer ${credential}` } : {}),
+      ...(body ? { "content-type": "application/json" } : {}),
+    };
+    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = await res.json().catch(() => ({}));
+    onResponse({ url: res.url, method, status: res.status, headers: res.headers, ms: performance.now() - started });
+    if (!res.ok) throw new GatewayError(json.error?.message ?? `HTTP ${res.status}`, res.status, json.error?.code ?? "http_error");
+    return json;
+  }
+
   return {
     client,
     listModels,
+    request,
     /** @param {string} value */
     setCredential: (value) => (credential = value.trim()),
     hasCredential: () => credential !== "",

@@ -13,12 +13,14 @@ const gatewayURL = inject("gatewayURL");
 const pageOrigin = inject("pageOrigin");
 const serverKey = inject("serverKey");
 const bundle = readFileSync("dist/client/index.js", "utf8");
+const collectionsBundle = readFileSync("dist/client/collections.js", "utf8");
 const html = readFileSync("test/browser/demo.html", "utf8");
 
 /** The page's origin: static files plus a /token endpoint standing for the app's own backend. */
 function pageServer(origin: string): Server {
   return createServer(async (req, res) => {
     if (req.url === "/client.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(bundle);
+    if (req.url === "/collections.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(collectionsBundle);
     if (req.url === "/token") {
       const minted = await fetch(`${gatewayURL}/v1/tokens`, {
         method: "POST",
@@ -126,5 +128,63 @@ describe("browser client in Chromium", () => {
     expect(ok.headers.get("access-control-allow-origin")).toBe(pageOrigin);
     expect(ok.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
     expect((await preflight(otherOrigin)).headers.get("access-control-allow-origin")).toBeNull();
+  });
+  it("Should search a collection from the page with a token scoped to that collection, and be refused another", async () => {
+    const server = { authorization: `Bearer ${serverKey}`, "content-type": "application/json" };
+    const run = Date.now().toString(36);
+    const [docs, other] = [`browser-docs-${run}`, `browser-other-${run}`];
+    for (const name of [docs, other]) {
+      await fetch(`${gatewayURL}/v1/collections/${name}`, {
+        method: "PUT",
+        headers: server,
+        body: JSON.stringify({ model: "BAAI/bge-base-en-v1.5" }),
+      });
+      const records = DOCUMENTS.map((text, i) => ({ id: `d${i}`, text }));
+      expect(
+        (
+          await fetch(`${gatewayURL}/v1/collections/${name}/records`, {
+            method: "POST",
+            headers: server,
+            body: JSON.stringify({ records }),
+          })
+        ).status,
+      ).toBe(200);
+    }
+    const expected = await (
+      await fetch(`${gatewayURL}/v1/collections/${docs}/query`, {
+        method: "POST",
+        headers: server,
+        body: JSON.stringify({ query: QUESTION, top_k: 3, include: ["text"] }),
+      })
+    ).json();
+    const minted = await fetch(`${gatewayURL}/v1/tokens`, {
+      method: "POST",
+      headers: server,
+      body: JSON.stringify({
+        sub: "browser-reader",
+        origin: pageOrigin,
+        ttl_seconds: 300,
+        scopes: ["collections:read"],
+        collections: [docs],
+      }),
+    });
+    const { token } = (await minted.json()) as { token: string };
+
+    const page = await browser.newPage();
+    await page.goto(pageOrigin);
+    // As source text: vitest rewrites `import()` in functions it compiles, and this one runs in the page.
+    const args = JSON.stringify([gatewayURL, token, docs, other, QUESTION]);
+    const outcome = await page.evaluate(`(async ([url, credential, allowed, refused, question]) => {
+      const { createClient } = await import("/client.js");
+      const { withCollections } = await import("/collections.js");
+      const ee = withCollections(createClient({ baseURL: url, token: credential }));
+      const hits = await ee.search(allowed, question, { topK: 3, include: ["text"] });
+      const error = await ee.search(refused, question).catch((e) => ({ status: e.status, code: e.code }));
+      return { hits, error };
+    })(${args})`);
+    expect((outcome as any).hits).toEqual(
+      expected.data.map((d: { id: string; score: number; text: string }) => ({ id: d.id, score: d.score, text: d.text })),
+    );
+    expect((outcome as any).error).toEqual({ status: 403, code: "collection_not_allowed" });
   });
 });

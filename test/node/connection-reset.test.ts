@@ -23,7 +23,7 @@ beforeAll(async () => {
     format: "esm",
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
-    // The runtime's own modules (Durable Object base classes) come from workerd, as in a deploy.
+    // The runtime's own modules (Durable Object base classes): workerd provides them, as in a deploy.
     external: ["cloudflare:*"],
     write: false,
     logLevel: "error",

@@ -1,6 +1,7 @@
 // Budgets against the real budget ledger Durable Objects: refused before anything goes upstream,
 // other subjects and full cache hits served, reservations hold under concurrency, and a period's
 // end resets the count.
+
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { mintToken } from "../../worker/auth/tokens";

@@ -69,6 +69,7 @@ async function verifyCredential(
     id: `${claims.kid}/${claims.sub}`,
     keyId: claims.kid,
     scopes: Array.isArray(claims.scopes) ? new Set(claims.scopes) : "all",
+    ...(Array.isArray(claims.collections) ? { collections: new Set(claims.collections) } : {}),
     tier: claims.tier,
     budget: claims.budget,
   };

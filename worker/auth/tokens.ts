@@ -1,7 +1,7 @@
 import { sign, verify } from "hono/jwt";
 import type { TokenBudget } from "../budgets/rules";
 
-export const SCOPES = ["embed", "rerank"] as const;
+export const SCOPES = ["embed", "rerank", "collections:read", "collections:write"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /**
@@ -23,6 +23,8 @@ export interface TokenClaims {
   /** The one browser origin this token may be used from. */
   origin?: string;
   scopes?: Scope[];
+  /** The only collections this token may reach (all when absent). */
+  collections?: string[];
   /** Rate tier: selects RATE_LIMITER_HIGH when "high". */
   tier?: string;
   /** Spending bound of the token's subject, on top of BUDGETS. */
@@ -36,6 +38,7 @@ export interface MintRequest {
   ttlSeconds: number;
   origin?: string;
   scopes?: Scope[];
+  collections?: string[];
   tier?: string;
   budget?: TokenBudget;
 }
@@ -56,6 +59,7 @@ export async function mintToken(
   };
   if (request.origin) claims.origin = request.origin;
   if (request.scopes) claims.scopes = request.scopes;
+  if (request.collections) claims.collections = request.collections;
   if (request.tier) claims.tier = request.tier;
   if (request.budget) claims.budget = request.budget;
   return { token: await sign({ ...claims }, secret, "HS256"), expiresAt: claims.exp };

@@ -85,5 +85,5 @@ export async function rerankItems(
     policy,
     deps,
   );
-  return { ...resolved, scores: resolved.values.map(Number) };
+  return { ...resolved, identities, scores: resolved.values.map(Number) };
 }

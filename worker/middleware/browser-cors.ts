@@ -11,6 +11,7 @@ const EXPOSED_HEADERS = [
   "X-Cache-Hits",
   "X-Cache-Misses",
   "X-Cache-Breakdown",
+  "X-Rerank-Cache",
   "X-Provider",
   "Server-Timing",
   "Retry-After",
@@ -48,7 +49,8 @@ export function browserCors(): MiddlewareHandler<AppEnv> {
       );
       return null;
     },
-    allowMethods: ["GET", "POST", "OPTIONS"],
+    // PUT and DELETE: collections (create, delete) from a page holding a collections:write token.
+    allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type", "Cache-Control", "X-Request-Id"],
     exposeHeaders: EXPOSED_HEADERS,
     maxAge: 86400,

@@ -4,6 +4,7 @@ import { isOriginAllowed } from "../auth/origin-guard";
 import { mintToken, SCOPES } from "../auth/tokens";
 import { TokenBudgetSchema } from "../budgets/rules";
 import { ApiError, invalidParam } from "../errors";
+import { CollectionName } from "../schemas/collections";
 import { ACCESS_ERRORS, ErrorDataSchema } from "../schemas/error";
 
 const MintRequestSchema = z
@@ -20,6 +21,12 @@ const MintRequestSchema = z
       .optional()
       .openapi({ description: "true for a token without `origin`, usable from every allowed origin: say so, never by omission" }),
     scopes: z.array(z.enum(SCOPES)).min(1).optional(),
+    collections: z
+      .array(CollectionName)
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: "Restricts the token to these collections", example: ["docs"] }),
     tier: z.string().max(32).optional(),
     budget: TokenBudgetSchema.optional().openapi({
       description: 'A spending bound for this token\'s subject, on top of BUDGETS (README, "Usage and budgets")',
@@ -76,6 +83,7 @@ export function registerTokens(app: OpenAPIHono<AppEnv>): void {
       ttlSeconds,
       origin,
       scopes: body.scopes,
+      collections: body.collections,
       tier: body.tier,
       budget: body.budget,
     });
