@@ -2,14 +2,16 @@ import type { GatewayConfig, GatewayEnv } from "../config";
 import { UsageAggregator, type UsageCounts, type UsageKey, type UsageRow } from "./aggregator";
 
 /** One isolate's usage not yet in the ledger, and whether a flush is already scheduled. */
-interface Meter {
+export interface UsageMeter {
   readonly aggregator: UsageAggregator;
   /** A flush the ledger did not confirm, sent again (same id, so never counted twice) before anything newer. */
   unconfirmed: { id: string; rows: UsageRow[] } | undefined;
   scheduled: boolean;
 }
 
-const meters = new WeakMap<GatewayConfig, Meter>();
+/** An empty meter: one per gateway (per isolate and configuration), kept on the gateway object. */
+export const usageMeter = (): UsageMeter => ({ aggregator: new UsageAggregator(), unconfirmed: undefined, scheduled: false });
+
 /**
  * Flush ids are this isolate's random prefix and a counter: unique without coordination. Drawn on
  * the first flush (workerd allows no random values at global scope).
@@ -30,6 +32,7 @@ export const ledgerOf = (env: GatewayEnv) => env.USAGE_LEDGER.get(env.USAGE_LEDG
  * accounting costs no store write and no I/O per request.
  */
 export function record(
+  meter: UsageMeter,
   config: GatewayConfig,
   env: GatewayEnv,
   waitUntil: (work: Promise<unknown>) => void,
@@ -37,11 +40,6 @@ export function record(
   counts: Partial<UsageCounts>,
 ): void {
   if (!env.USAGE_LEDGER) return;
-  let meter = meters.get(config);
-  if (!meter) {
-    meter = { aggregator: new UsageAggregator(), unconfirmed: undefined, scheduled: false };
-    meters.set(config, meter);
-  }
   meter.aggregator.add(key, counts);
   // Thousands of subjects in one isolate within one flush interval: sent at once, so neither the
   // isolate's memory nor one flush's size grows without bound.
@@ -56,7 +54,7 @@ export function record(
 }
 
 /** Sends the sums to the ledger; a failed send is kept and retried with the next flush. */
-async function flush(meter: Meter, env: GatewayEnv, retentionDays: number, timed = true): Promise<void> {
+async function flush(meter: UsageMeter, env: GatewayEnv, retentionDays: number, timed = true): Promise<void> {
   if (timed) meter.scheduled = false;
   // The stub is made here: an I/O object belongs to the request whose waitUntil runs this flush.
   const ledger = ledgerOf(env);
