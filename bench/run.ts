@@ -403,7 +403,7 @@ try {
   }
   // Issue 16: the costliest requests the gateway accepts, and cheap refusals, each in a fresh workerd.
   if (!GOALS_ONLY) printMostExpensive(await measureMostExpensive(source, standIn), source.label);
-  if (process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === "usage") await benchUsage(source, standIn);
+  if (!GOALS_ONLY) await benchUsage(source, standIn);
   if (!GOALS_ONLY) await (await import("./collections.ts")).collectionsBench(standIn);
 } finally {
   for (const instance of instances.reverse()) await instance.dispose();

@@ -10,6 +10,7 @@ import { checkRoutes, type ModelDirectory, type ServedRoute, serveModels } from 
 import type { ModelSpec } from "./catalogue/schema";
 import { type GatewayConfig, type GatewayEnv, parseConfig } from "./config";
 import { ApiError, bodyTooLarge } from "./errors";
+import { type UsageMeter, usageMeter } from "./usage/meter";
 
 /**
  * Everything that follows from one configuration, built once: the parsed config and what would
@@ -29,6 +30,8 @@ export interface Gateway extends ModelDirectory {
   readonly keyDigests: () => Promise<KeyDigests[]>;
   /** Hono's bodyLimit at MAX_BODY_BYTES, for bodies of unknown length. */
   readonly streamedBodyLimit: MiddlewareHandler;
+  /** Usage summed in this isolate and not yet flushed to the ledger. */
+  readonly usage: UsageMeter;
 }
 
 /** Builds the gateway of a configuration; throws a plain Error naming the bad setting. */
@@ -56,6 +59,7 @@ export function buildGateway(env: GatewayEnv): Gateway {
         throw bodyTooLarge(config.limits.maxBodyBytes);
       },
     }),
+    usage: usageMeter(),
   };
 }
 

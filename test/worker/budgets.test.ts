@@ -23,9 +23,11 @@ describe("budgets", () => {
     // "word word word word" is 4 tokens for the stand-in and estimated at 5 (19 characters / 4).
     const texts = ["one two three four", "five six seven eight", "nine ten eleven twelve", "a b c d"];
     expect((await embed(gw, [texts[0]])).status).toBe(200);
-    const second = await embed(gw, [texts[1]]);
+    // From a page: the header is readable there too.
+    const second = await embed(gw, [texts[1]], undefined, { origin: "https://app.example.com" });
     expect(second.status).toBe(200);
     expect(second.headers.get("x-budget-remaining")).toMatch(/^\d+; unit=tokens; period=day$/);
+    expect(second.headers.get("access-control-expose-headers")).toContain("X-Budget-Remaining");
     const before = await gw.stats();
 
     const refused = await embed(gw, [texts[2]]);
@@ -44,6 +46,16 @@ describe("budgets", () => {
     expect((await embed(gw, [texts[0], texts[1]])).status).toBe(200);
     // Another subject has its own budget.
     expect((await embed(gw, [texts[2]], `ip-b-${gw.tenant}`)).status).toBe(200);
+  });
+
+  it("Should say so when one request alone needs more than the whole budget", async () => {
+    const gw = budgeted([{ subject: "ip", period: "minute", max_inputs: 2 }]);
+    const refused = await embed(gw, ["one", "two", "three"]);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as any).error.message).toMatch(
+      /alone needs about 3 \(inputs\), more than the minute budget .* allows \(max_inputs 2 a minute\)/,
+    );
+    expect((await gw.stats()).calls.embeddings).toBe(0);
   });
 
   it("Should reset at the period's end", async () => {

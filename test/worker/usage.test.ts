@@ -1,10 +1,11 @@
 // GET /v1/usage against the real ledger Durable Object: who may read it, what it refuses, and that
 // what the gateway served shows in it.
-
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { mintToken } from "../../worker/auth/tokens";
+import { zeroCounts } from "../../worker/usage/aggregator";
 import { TEST_SERVER_KEY_1 } from "../setup/test-keys";
-import { gateway } from "./gateway";
+import { allProviders, gateway } from "./gateway";
 
 const SERVER_KEY = { authorization: `Bearer ${TEST_SERVER_KEY_1}` };
 const SECRET = "test-token-secret-0123456789abcdef0123456789";
@@ -81,5 +82,86 @@ describe("GET /v1/usage: what was served shows in it", () => {
     expect(results[0].provider).toBeUndefined();
     expect(sum("saved_usd")).toBeGreaterThan(0);
     for (const bucket of body.data) expect(bucket.end_time - bucket.start_time).toBe(60);
+  });
+});
+
+const ledger = () => env.USAGE_LEDGER.get(env.USAGE_LEDGER.idFromName("global"));
+const row = (subject: string, minute: number, num_requests = 1) => ({
+  minute,
+  subject,
+  model: MODEL,
+  provider: "together",
+  operation: "embeddings",
+  ...zeroCounts(),
+  num_requests,
+});
+
+describe("GET /v1/usage: estimates, pages and retention", () => {
+  it("Should flag the tokens of a provider that reports none as estimated, at 4 characters a token", async () => {
+    const gw = gateway((tenant) => {
+      const { WORKERS_AI_BASE_URL, WORKERS_AI_ACCOUNT_ID, WORKERS_AI_API_TOKEN } = allProviders(tenant);
+      return { MODELS: "", WORKERS_AI_BASE_URL, WORKERS_AI_ACCOUNT_ID, WORKERS_AI_API_TOKEN };
+    });
+    const subject = `ip:test-client-${gw.tenant}`;
+    expect((await gw.post("/v1/embeddings", { model: "BAAI/bge-large-en-v1.5", input: ["twelve chars", "abcd"] })).status).toBe(200);
+    const { body } = await usage(gw, `start_time=${since()}&group_by=provider&subject=${encodeURIComponent(subject)}`);
+    const [result] = body.data.flatMap((b: any) => b.results);
+    expect(result).toMatchObject({ provider: "workers-ai", input_tokens: 4, estimated_tokens: 4, upstream_inputs: 2 });
+    // $0.204 per million tokens, the built-in price of BGE large on Workers AI.
+    expect(result.cost_usd).toBeCloseTo((4 * 0.204) / 1e6, 15);
+  });
+
+  it("Should page through buckets with next_page, oldest first", async () => {
+    const gw = gateway();
+    const subject = `key:pages-${gw.tenant}`;
+    const now = Math.floor(Date.now() / 60_000) * 60;
+    await ledger().record(`pages-${gw.tenant}`, [row(subject, now - 180, 1), row(subject, now - 120, 2), row(subject, now - 60, 3)], 90);
+    const query = `start_time=${now - 600}&bucket_width=1m&limit=2&subject=${encodeURIComponent(subject)}`;
+    const first = await usage(gw, query);
+    expect(first.body.data.map((b: any) => [b.start_time, b.results[0].num_requests])).toEqual([
+      [now - 180, 1],
+      [now - 120, 2],
+    ]);
+    expect(first.body).toMatchObject({ has_more: true, next_page: String(now - 60) });
+    const second = await usage(gw, `${query}&page=${first.body.next_page}`);
+    expect(second.body.data.map((b: any) => b.start_time)).toEqual([now - 60]);
+    expect(second.body).toMatchObject({ has_more: false, next_page: null });
+    // The same rows rolled up: one hour or day bucket holding all six requests (when the three minutes share it).
+    const daily = await usage(gw, `start_time=${now - 600}&bucket_width=1d&subject=${encodeURIComponent(subject)}`);
+    expect(daily.body.data.flatMap((b: any) => b.results).reduce((n: number, r: any) => n + r.num_requests, 0)).toBe(6);
+  });
+
+  it("Should count a retried flush once", async () => {
+    const gw = gateway();
+    const subject = `key:retry-${gw.tenant}`;
+    const minute = Math.floor(Date.now() / 60_000) * 60;
+    expect(await ledger().record(`retry-${gw.tenant}`, [row(subject, minute, 5)], 90)).toBe(true);
+    expect(await ledger().record(`retry-${gw.tenant}`, [row(subject, minute, 5)], 90)).toBe(false);
+    const { body } = await usage(gw, `start_time=${since()}&subject=${encodeURIComponent(subject)}`);
+    expect(body.data[0].results[0].num_requests).toBe(5);
+  });
+
+  it("Should drop rows older than USAGE_RETENTION_DAYS when the ledger's alarm runs, and keep the rest", async () => {
+    const gw = gateway();
+    const subject = `key:old-${gw.tenant}`;
+    const now = Math.floor(Date.now() / 60_000) * 60;
+    const old = now - 3 * 86_400;
+    await ledger().record(`old-${gw.tenant}`, [row(subject, old, 7), row(subject, now, 1)], 2);
+    const before = await usage(gw, `start_time=${old - 86_400}&bucket_width=1d&subject=${encodeURIComponent(subject)}`);
+    expect(before.body.data.flatMap((b: any) => b.results).reduce((n: number, r: any) => n + r.num_requests, 0)).toBe(8);
+    expect(await runDurableObjectAlarm(ledger())).toBe(true);
+    for (const width of ["1m", "1h", "1d"]) {
+      const after = await usage(gw, `start_time=${old - 86_400}&bucket_width=${width}&limit=31&subject=${encodeURIComponent(subject)}`);
+      expect(after.body.data.flatMap((b: any) => b.results).reduce((n: number, r: any) => n + r.num_requests, 0)).toBe(1);
+    }
+  });
+
+  it("Should be in the OpenAPI document with its parameters", async () => {
+    const doc = (await (await gateway().request("/openapi.json")).json()) as any;
+    const params = doc.paths["/v1/usage"].get.parameters.map((p: any) => p.name);
+    expect(params).toEqual(
+      expect.arrayContaining(["start_time", "end_time", "bucket_width", "group_by", "subject", "model", "limit", "page"]),
+    );
+    expect(doc.paths["/v1/usage/budgets"].get).toBeDefined();
   });
 });

@@ -65,11 +65,16 @@ export async function admitBudget(
   }
   if (!reservation.ok) {
     const seconds = Math.max(1, Math.ceil((reservation.resetAt - Date.now()) / 1000));
-    const limit = amountIn(reservation.unit, reservation.limit);
+    const { unit, period } = reservation;
+    const limit = `${LIMIT_NAMES[unit]} ${amountIn(unit, reservation.limit)} a ${period}`;
+    // A request larger than the whole budget would be refused again after the reset: say so.
+    const tooLarge = estimate[unit] > reservation.limit;
     throw new ApiError(
       429,
       "budget_exceeded",
-      `The ${reservation.period} budget of ${subject} is spent (${LIMIT_NAMES[reservation.unit]} ${limit} a ${reservation.period}, used ${amountIn(reservation.unit, reservation.used)}); it resets in ${seconds} s. Cached answers are still served.`,
+      tooLarge
+        ? `This request alone needs about ${amountIn(unit, estimate[unit])} (${UNIT_NAMES[unit]}), more than the ${period} budget of ${subject} allows (${limit}); send fewer or shorter inputs.`
+        : `The ${period} budget of ${subject} is spent (${limit}, used ${amountIn(unit, reservation.used)}); it resets in ${seconds} s. Cached answers are still served.`,
       { headers: { "Retry-After": String(seconds) } },
     );
   }

@@ -15,6 +15,8 @@ const EXPOSED_HEADERS = [
   "X-Provider",
   "Server-Timing",
   "Retry-After",
+  // A page can slow down before its subject's budget runs out.
+  "X-Budget-Remaining",
   "X-Request-Id",
   "X-Client-Request-Id",
 ];

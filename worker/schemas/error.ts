@@ -35,12 +35,18 @@ export const ITEM_ROUTE_ERRORS = {
   404: errorResponse("Unknown model, or a model whose provider is not configured (model_not_configured names the variables)"),
   413: errorResponse("Body too large (MAX_BODY_BYTES)"),
   415: errorResponse("Body is not application/json"),
-  429: errorResponse("Rate limited, here or upstream", retryAfter),
+  429: errorResponse(
+    "Rate limited, here or upstream, or the subject's budget spent (budget_exceeded, until the period's reset)",
+    retryAfter,
+  ),
   500: errorResponse("gateway_misconfigured: a setting is invalid (the message names it, never its value)"),
   502: errorResponse(
     "Upstream failure: unreachable, 5xx, bad or non-finite answer, credentials rejected (upstream_auth_failed), wrong path (upstream_not_found)",
   ),
-  503: errorResponse("upstream_unavailable: the model's routes are failing and skipped for a cool-down", retryAfter),
+  503: errorResponse(
+    "upstream_unavailable: the model's routes are failing and skipped for a cool-down; budget_unavailable: the budget state cannot be read",
+    retryAfter,
+  ),
   504: errorResponse("Upstream timeout, or the request's upstream deadline (UPSTREAM_DEADLINE_MS) passed"),
 } as const;
 
@@ -69,6 +75,10 @@ export const ITEM_ROUTE_HEADERS = {
   "Server-Timing": header("store-read, upstream and encode timings, with key and call counts", 'store-read;dur=1.2;desc="3 keys"'),
   "X-Cache-Directive-Ignored": header("A request Cache-Control directive not followed: no-cache from a token or in open mode", "no-cache"),
   "X-Request-Id": header("This request's id, also in every log line", "6f1c..."),
+  "X-Budget-Remaining": header(
+    "What the tightest budget rule governing the subject has left after this request's reservation, in its unit",
+    "1200; unit=tokens; period=day",
+  ),
 };
 
 /** `input[3]`, `documents[0].text`: the param name Together-style clients show. */

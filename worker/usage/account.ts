@@ -40,6 +40,7 @@ export function accountSpend(c: Context<AppEnv>, model: ServedModel, spent: read
   for (const s of spent) {
     const tokens = s.usage.total_tokens;
     record(
+      c.get("gateway").usage,
       c.get("config"),
       c.env,
       (work) => c.executionCtx.waitUntil(work),
@@ -73,7 +74,7 @@ export function account(c: Context<AppEnv>, model: ServedModel, texts: readonly 
     provider: model.routes[0].route.provider,
     operation: operationOf(model),
   };
-  record(c.get("config"), c.env, (work) => c.executionCtx.waitUntil(work), key, {
+  record(c.get("gateway").usage, c.get("config"), c.env, (work) => c.executionCtx.waitUntil(work), key, {
     num_requests: 1,
     inputs: texts.length,
     memory_hits: stats.memoryHits,

@@ -2,20 +2,24 @@ import type { GatewayConfig, GatewayEnv } from "../config";
 import { UsageAggregator, type UsageCounts, type UsageKey, type UsageRow } from "./aggregator";
 
 /** One isolate's usage not yet in the ledger, and whether a flush is already scheduled. */
-interface Meter {
+export interface UsageMeter {
   readonly aggregator: UsageAggregator;
   /** A flush the ledger did not confirm, sent again (same id, so never counted twice) before anything newer. */
   unconfirmed: { id: string; rows: UsageRow[] } | undefined;
   scheduled: boolean;
 }
 
-const meters = new WeakMap<GatewayConfig, Meter>();
+/** An empty meter: one per gateway (per isolate and configuration), kept on the gateway object. */
+export const usageMeter = (): UsageMeter => ({ aggregator: new UsageAggregator(), unconfirmed: undefined, scheduled: false });
+
 /**
  * Flush ids are this isolate's random prefix and a counter: unique without coordination. Drawn on
  * the first flush (workerd allows no random values at global scope).
  */
 let isolateId: string | undefined;
 let flushes = 0;
+/** Rows an isolate holds before it flushes without waiting for the timer (~200 bytes each). */
+const MAX_ROWS = 2000;
 
 /** The ledger's one instance. */
 export const ledgerOf = (env: GatewayEnv) => env.USAGE_LEDGER.get(env.USAGE_LEDGER.idFromName("global"));
@@ -28,6 +32,7 @@ export const ledgerOf = (env: GatewayEnv) => env.USAGE_LEDGER.get(env.USAGE_LEDG
  * accounting costs no store write and no I/O per request.
  */
 export function record(
+  meter: UsageMeter,
   config: GatewayConfig,
   env: GatewayEnv,
   waitUntil: (work: Promise<unknown>) => void,
@@ -35,12 +40,13 @@ export function record(
   counts: Partial<UsageCounts>,
 ): void {
   if (!env.USAGE_LEDGER) return;
-  let meter = meters.get(config);
-  if (!meter) {
-    meter = { aggregator: new UsageAggregator(), unconfirmed: undefined, scheduled: false };
-    meters.set(config, meter);
-  }
   meter.aggregator.add(key, counts);
+  // Thousands of subjects in one isolate within one flush interval: sent at once, so neither the
+  // isolate's memory nor one flush's size grows without bound.
+  if (meter.aggregator.size >= MAX_ROWS) {
+    waitUntil(flush(meter, env, config.usage.retentionDays, false));
+    return;
+  }
   if (meter.scheduled) return;
   meter.scheduled = true;
   const due = meter;
@@ -48,8 +54,8 @@ export function record(
 }
 
 /** Sends the sums to the ledger; a failed send is kept and retried with the next flush. */
-async function flush(meter: Meter, env: GatewayEnv, retentionDays: number): Promise<void> {
-  meter.scheduled = false;
+async function flush(meter: UsageMeter, env: GatewayEnv, retentionDays: number, timed = true): Promise<void> {
+  if (timed) meter.scheduled = false;
   // The stub is made here: an I/O object belongs to the request whose waitUntil runs this flush.
   const ledger = ledgerOf(env);
   try {
@@ -68,7 +74,10 @@ async function flush(meter: Meter, env: GatewayEnv, retentionDays: number): Prom
   try {
     await ledger.record(batch.id, batch.rows, retentionDays);
   } catch (err) {
-    meter.unconfirmed = batch;
+    // One unconfirmed batch is kept for a retry under its id; a second (two flushes failing at
+    // once) goes back into the sums, where it can only be counted again if its send half-succeeded.
+    if (meter.unconfirmed) meter.aggregator.merge(batch.rows);
+    else meter.unconfirmed = batch;
     console.warn(JSON.stringify({ level: "warn", message: "usage flush failed", error: String(err) }));
   }
 }
