@@ -2,7 +2,7 @@
 // side by side with the same gateway without the ledger binding), what a budget check adds to a
 // miss (latency, in turns with the same gateway without BUDGETS), and how many Durable Object
 // requests 1,000 gateway requests cause. Prints numbers; asserts nothing.
-import { minuteOf, UsageAggregator } from "../worker/usage/aggregator.ts";
+import { minuteOf, UsageAggregator } from "../worker/meter/aggregator.ts";
 import { gatewayVars } from "./gateway-env.ts";
 import type { GatewaySource } from "./gateway-source.ts";
 import { median } from "./measure.ts";

@@ -10,7 +10,7 @@ import { checkRoutes, type ModelDirectory, type ServedRoute, serveModels } from 
 import type { ModelSpec } from "./catalogue/schema";
 import { type GatewayConfig, type GatewayEnv, parseConfig } from "./config";
 import { ApiError, bodyTooLarge } from "./errors";
-import { type UsageMeter, usageMeter } from "./usage/meter";
+import { type UsageMeter, usageMeter } from "./meter/meter";
 
 /**
  * Everything that follows from one configuration, built once: the parsed config and what would

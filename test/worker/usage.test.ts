@@ -3,7 +3,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { mintToken } from "../../worker/auth/tokens";
-import { zeroCounts } from "../../worker/usage/aggregator";
+import { zeroCounts } from "../../worker/meter/aggregator";
 import { TEST_SERVER_KEY_1 } from "../setup/test-keys";
 import { allProviders, gateway } from "./gateway";
 

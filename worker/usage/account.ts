@@ -2,8 +2,8 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { ItemStats, UpstreamSpend } from "../cache/item-cache";
 import type { ServedModel } from "../catalogue/resolve";
-import { minuteOf } from "./aggregator";
-import { record } from "./meter";
+import { minuteOf } from "../meter/aggregator";
+import { record } from "../meter/meter";
 import { estimateTokens, routePicoPerToken, usdOf } from "./money";
 import { subjectOf } from "./subject";
 

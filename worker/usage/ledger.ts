@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import { COUNT_FIELDS, type UsageRow } from "../meter/aggregator";
 import type { GroupField } from "../schemas/usage";
-import { COUNT_FIELDS, type UsageRow } from "./aggregator";
 
 /** Row widths in seconds: each flushed minute row is also added to its hour and its day. */
 export const WIDTHS = { "1m": 60, "1h": 3600, "1d": 86_400 } as const;

@@ -1,9 +1,9 @@
 import type { z } from "@hono/zod-openapi";
 import type { GatewayEnv } from "../config";
 import { type BudgetRule, periodBounds, ruleMatches } from "../config/budget-rules";
+import { ledgerOf } from "../meter/meter";
 import type { BudgetStateSchema, UsagePageSchema } from "../schemas/usage";
 import type { LedgerResult, UsageQuery } from "./ledger";
-import { ledgerOf } from "./meter";
 import { PICO_PER_USD } from "./money";
 
 const WIDTH_SECONDS = { "1d": 86_400, "1h": 3600, "1m": 60 } as const;

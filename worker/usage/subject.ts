@@ -1,4 +1,4 @@
-import type { Principal } from "../app-env";
+import type { Principal } from "../auth/principal";
 
 const KIND_PREFIX = { "server-key": "key:", token: "token:", anonymous: "ip:" } as const;
 

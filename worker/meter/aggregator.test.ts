@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { estimateTokens, picoPerToken, usdOf } from "../usage/money";
 import { COUNT_FIELDS, minuteOf, UsageAggregator, type UsageRow } from "./aggregator";
-import { estimateTokens, picoPerToken, usdOf } from "./money";
 
 const keyArb = fc.record({
   minute: fc.integer({ min: 0, max: 3 }).map((m) => m * 60),
