@@ -39,7 +39,7 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
     const { query } = body;
     // Object documents as JSON.parse made them: schema validation copies objects, and a copy loses an
     // own field named `__proto__` (it sets the prototype instead).
-    const raw = (await c.req.json()) as { documents: Document[] };
+    const raw = c.get("jsonBody") as { documents: Document[] };
     const documents = raw.documents;
     const { maxDocuments, maxQueryChars, maxInputChars } = config.limits;
     if (documents.length > maxDocuments)
