@@ -141,6 +141,13 @@ describe("cheap refusals first (finding 3)", () => {
     await refusal(await postRaw(gw, "/v1/rerank", body), "documents", "MAX_DOCUMENTS");
   });
 
+  it("Should refuse a model name longer than any model id instead of echoing it in a 404", async () => {
+    const gw = gateway();
+    const res = await gw.post("/v1/embeddings", { model: "m".repeat(1_000_000), input: "x" });
+    const error = await refusal(res, "model");
+    expect(error.message.length).toBeLessThan(1000);
+  });
+
   it("Should refuse a body that is not a JSON object, however deep, with a 400", async () => {
     const gw = gateway();
     const res = await postRaw(gw, "/v1/embeddings", "[".repeat(1_000_000));

@@ -4,7 +4,7 @@ import type { ScanRules } from "./json-prescan";
 
 export const RerankRequestSchema = z
   .object({
-    model: z.string().min(1).openapi({ example: "Salesforce/Llama-Rank-v1" }),
+    model: z.string().min(1).max(256).openapi({ example: "Salesforce/Llama-Rank-v1" }),
     query: z.string().min(1).openapi({ example: "What animals can I find near Peru?" }),
     documents: z.array(z.union([z.string().min(1), z.record(z.string(), z.unknown())])).min(1),
     top_n: z.number().int().positive().optional(),
