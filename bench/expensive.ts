@@ -136,6 +136,17 @@ function scenarios(): Scenario[] {
       expect: 400,
     },
     {
+      name: "refused: 10 documents of 50,000 fields",
+      path: "/v1/rerank",
+      body: () =>
+        json({
+          model: RERANK,
+          query: "q",
+          documents: Array.from({ length: 10 }, (_, d) => Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`d${d}f${i}`, 1]))),
+        }),
+      expect: 400,
+    },
+    {
       name: "refused: a document 200,000 levels deep",
       path: "/v1/rerank",
       body: () => `{"model":"${RERANK}","query":"q","documents":[${'{"a":'.repeat(200_000)}1${"}".repeat(200_000)}]}`,

@@ -26,6 +26,7 @@ const INT_VARS = [
   "MAX_FLOAT_VALUES",
   "MAX_RANK_FIELDS",
   "MAX_DOCUMENT_DEPTH",
+  "MAX_DOCUMENT_MEMBERS",
   "LOCAL_MAX_CHARS",
   "TOKEN_MAX_TTL_SECONDS",
 ];
@@ -47,6 +48,7 @@ describe("config: defaults", () => {
       maxFloatValues: 2048 * 1024,
       maxRankFields: 64,
       maxDocumentDepth: 32,
+      maxDocumentMembers: 65_536,
       localMaxChars: 200_000,
     });
     expect(config.auth).toMatchObject({ mode: "open", serverKeys: [], tokenMaxTtlSeconds: 3600 });

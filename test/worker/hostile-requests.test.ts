@@ -96,6 +96,15 @@ describe("rank_fields and nesting (findings 2, 3)", () => {
     expect((await gw.stats()).calls.rerank).toBe(0);
   });
 
+  it("Should refuse object documents with more fields than MAX_DOCUMENT_MEMBERS before parsing them", async () => {
+    const gw = gateway();
+    const wide = (d: number) => Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`d${d}f${i}`, 1]));
+    const res = await gw.post("/v1/rerank", { model: RERANK, query: "q", documents: [wide(0), wide(1)] });
+    const error = await refusal(res, "documents", "MAX_DOCUMENT_MEMBERS");
+    expect(error.message).toContain("65536");
+    expect((await gw.stats()).calls.rerank).toBe(0);
+  });
+
   it("Should accept an object document 32 levels deep and refuse one 33 levels deep", async () => {
     const gw = gateway();
     const nested = (levels: number) => JSON.parse(`${'{"a":'.repeat(levels - 1)}{"t":"x"}${"}".repeat(levels - 1)}`);

@@ -12,25 +12,40 @@ const RULES: ScanRules = {
     items: { limit: 3, setting: "MAX_DOCUMENTS", what: "The number of documents" },
     chars: { limit: 5, setting: "MAX_INPUT_CHARS", what: () => "The length" },
     itemDepth: { limit: 2, setting: "MAX_DOCUMENT_DEPTH" },
+    members: { limit: 6, setting: "MAX_DOCUMENT_MEMBERS", what: "The number of members" },
   },
   rank_fields: { items: { limit: 2, setting: "MAX_RANK_FIELDS", what: "The number of rank_fields" } },
 };
 
-/** Nesting levels of a value: a scalar 0, `{}` or `[]` 1, `{"a":[]}` 2. */
-const depthOf = (value: unknown): number =>
-  value !== null && typeof value === "object" ? 1 + Math.max(0, ...Object.values(value as Record<string, unknown>).map(depthOf)) : 0;
-
-/** What the pre-scan should refuse, worked out on the parsed body in text order: the param of the first limit passed. */
+/**
+ * What the pre-scan should refuse, worked out on the parsed body by walking it in the order
+ * JSON.stringify writes it: the param of the first limit passed. Within an item, a container's
+ * depth is checked as it opens, and each member counts as it starts (the first when the container
+ * opens, each further one at its comma).
+ */
 function firstViolation(body: Record<string, unknown>): string | null {
   for (const [key, value] of Object.entries(body)) {
     const rules = Object.hasOwn(RULES, key) ? RULES[key] : undefined;
     if (!rules) continue;
     if (typeof value === "string" && rules.chars && value.length > rules.chars.limit) return key;
     if (!Array.isArray(value)) continue;
+    let members = 0;
+    const walk = (node: unknown, depth: number, param: string): string | null => {
+      if (node === null || typeof node !== "object") return null;
+      if (rules.itemDepth && depth > rules.itemDepth.limit) return param;
+      const children = Object.values(node as Record<string, unknown>);
+      for (let k = 0; k < Math.max(1, children.length); k++) {
+        if (rules.members && ++members > rules.members.limit) return key;
+        const found = k < children.length ? walk(children[k], depth + 1, param) : null;
+        if (found) return found;
+      }
+      return null;
+    };
     for (const [i, item] of value.entries()) {
       if (rules.items && i >= rules.items.limit) return key;
       if (typeof item === "string" && rules.chars && item.length > rules.chars.limit) return `${key}[${i}]`;
-      if (rules.itemDepth && depthOf(item) > rules.itemDepth.limit) return `${key}[${i}]`;
+      const found = walk(item, 1, `${key}[${i}]`);
+      if (found) return found;
     }
   }
   return null;

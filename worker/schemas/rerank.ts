@@ -44,6 +44,11 @@ export const rerankScanRules = (limits: GatewayConfig["limits"]): ScanRules => (
     // A string document's length; an object's counts as the JSON of its ranked fields, after parsing.
     chars: { limit: limits.maxInputChars, setting: "MAX_INPUT_CHARS", what: (i) => `The length of document ${i}` },
     itemDepth: { limit: limits.maxDocumentDepth, setting: "MAX_DOCUMENT_DEPTH" },
+    members: {
+      limit: limits.maxDocumentMembers,
+      setting: "MAX_DOCUMENT_MEMBERS",
+      what: "The number of fields and array items in the object documents",
+    },
   },
   rank_fields: { items: { limit: limits.maxRankFields, setting: "MAX_RANK_FIELDS", what: "The number of rank_fields" } },
 });
