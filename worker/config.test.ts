@@ -44,7 +44,7 @@ describe("config: defaults", () => {
       maxInputChars: 32_768,
       maxDocuments: 1000,
       maxQueryChars: 8192,
-      maxResponseValues: 2048 * 4096,
+      maxResponseValues: 2048 * 3072,
       maxFloatValues: 2048 * 1024,
       maxRankFields: 64,
       maxDocumentDepth: 32,
