@@ -32,6 +32,14 @@ describe("bounded responses (finding 1)", () => {
     expect(body.data[300].embedding).not.toEqual(body.data[0].embedding);
   });
 
+  it("Should refuse, by default, the 8 KB request that printed ~254 MB of float JSON: 2048 x 'a' on 3072 dimensions", async () => {
+    const gw = gateway(allProviders);
+    const res = await gw.post("/v1/embeddings", { model: LARGE, input: Array.from({ length: 2048 }, () => "a") });
+    const error = await refusal(res, "encoding_format", "MAX_FLOAT_VALUES");
+    expect(error.message).toContain("2097152");
+    expect((await gw.stats()).calls.openai).toBe(0);
+  });
+
   it("Should refuse a float answer over MAX_FLOAT_VALUES, pointing to base64, and serve the same request as base64", async () => {
     const gw = gateway((t) => ({ ...allProviders(t), MAX_FLOAT_VALUES: "1000000" }));
     const input = Array.from({ length: 2048 }, () => "a");
