@@ -80,6 +80,20 @@ function scenarios(): Scenario[] {
       prime: [json({ model: LARGE, input: distinct, encoding_format: "base64" })],
       expect: 200,
     },
+    {
+      name: "2048 distinct, base64, 3072 dims, miss",
+      path: "/v1/embeddings",
+      body: (rep) => json({ model: LARGE, input: distinct.map((t) => `${t} miss ${rep}`), encoding_format: "base64" }),
+      expect: 200,
+    },
+    {
+      // Without the store writes, which in workerd run the local KV simulation in the same process.
+      name: "2048 distinct, base64, 3072 dims, miss, no-store",
+      path: "/v1/embeddings",
+      headers: { "cache-control": "no-store" },
+      body: (rep) => json({ model: LARGE, input: distinct.map((t) => `${t} no-store ${rep}`), encoding_format: "base64" }),
+      expect: 200,
+    },
     { name: "1,000 object docs x 64 rank_fields, hit", path: "/v1/rerank", body: () => rerankBody, prime: [rerankBody], expect: 200 },
     {
       // no-store: the local KV simulation's 2048 writes would otherwise dominate (they cost no worker CPU deployed).
@@ -118,6 +132,17 @@ function scenarios(): Scenario[] {
           query: "q",
           documents: Array.from({ length: 10 }, () => ({})),
           rank_fields: Array.from({ length: 200_000 }, (_, i) => `f${i}`),
+        }),
+      expect: 400,
+    },
+    {
+      name: "refused: 10 documents of 50,000 fields",
+      path: "/v1/rerank",
+      body: () =>
+        json({
+          model: RERANK,
+          query: "q",
+          documents: Array.from({ length: 10 }, (_, d) => Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`d${d}f${i}`, 1]))),
         }),
       expect: 400,
     },

@@ -13,5 +13,7 @@ export type AppEnv = {
     config: GatewayConfig;
     requestId: string;
     principal: Principal;
+    /** The request body as JSON.parse made it (before the schema's copy), for routes that need its own objects. */
+    jsonBody: unknown;
   };
 };

@@ -26,6 +26,12 @@ const INT_VARS = [
   "MAX_INPUT_CHARS",
   "MAX_DOCUMENTS",
   "MAX_QUERY_CHARS",
+  "MAX_RESPONSE_VALUES",
+  "MAX_FLOAT_VALUES",
+  "MAX_RANK_FIELDS",
+  "MAX_DOCUMENT_DEPTH",
+  "MAX_DOCUMENT_MEMBERS",
+  "LOCAL_MAX_CHARS",
   "TOKEN_MAX_TTL_SECONDS",
 ];
 
@@ -42,10 +48,11 @@ describe("config: defaults", () => {
       maxInputChars: 32_768,
       maxDocuments: 1000,
       maxQueryChars: 8192,
-      maxResponseValues: 8 << 20,
-      maxFloatValues: 2 << 20,
+      maxResponseValues: 2048 * 3072,
+      maxFloatValues: 2048 * 1024,
       maxRankFields: 64,
       maxDocumentDepth: 32,
+      maxDocumentMembers: 65_536,
       localMaxChars: 200_000,
     });
     expect(config.auth).toMatchObject({ mode: "open", serverKeys: [], tokenMaxTtlSeconds: 3600 });
@@ -82,6 +89,13 @@ describe("config: defaults", () => {
 });
 
 describe("config: a bad value names the variable, never its value", () => {
+  it("Should accept CACHE_SCOPE shared or subject and refuse anything else", () => {
+    expect(parseConfig(minimal({ CACHE_SCOPE: "subject" })).cache.scope).toBe("subject");
+    const message = errorOf(() => parseConfig(minimal({ CACHE_SCOPE: SECRET }))).message;
+    expect(message).toContain("CACHE_SCOPE");
+    expect(message).not.toContain(SECRET);
+  });
+
   it("Should refuse an integer setting that is not a whole number in range", () => {
     for (const name of INT_VARS) {
       for (const bad of [SECRET, "1.5", "-1", "1e99"]) {

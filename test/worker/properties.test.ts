@@ -565,3 +565,83 @@ describe.each(STORES.map((variant, i) => ({ ...variant, numRuns: i === 0 ? 30 : 
     });
   },
 );
+
+// --- Request limits (issue 16) --------------------------------------------------------------------
+
+/** The error of a 400, checked for its param and the setting its message names. */
+async function limitRefusal(res: Response, param: string, setting: string, sent: string): Promise<string> {
+  const text = await res.text();
+  const why = `${res.status} ${text} for ${sent}`;
+  expect(res.status, why).toBe(400);
+  const { error } = JSON.parse(text);
+  expect(error.param, why).toBe(param);
+  expect(error.message, why).toContain(setting);
+  return error.message;
+}
+
+describe("properties: request limits", () => {
+  it("Should answer an embeddings request only within MAX_RESPONSE_VALUES and, for float, MAX_FLOAT_VALUES", async () => {
+    // test/tiny-embed makes 8 values per input: float up to 5 inputs, any encoding up to 12.
+    const gw = gateway({ ...LIMITS, MAX_INPUTS: "16", MAX_FLOAT_VALUES: "40", MAX_RESPONSE_VALUES: "96" });
+    await fc.assert(
+      fc.asyncProperty(fc.array(embedInput, { minLength: 1, maxLength: 16 }), fc.constantFrom("float", "base64"), async (input, format) => {
+        const sent = serialise({ model: EMBED_MODEL, input, encoding_format: format });
+        const res = await send(gw, "/v1/embeddings", sent);
+        if (input.length * 8 > 96) await limitRefusal(res, "input", "MAX_RESPONSE_VALUES", sent);
+        else if (format === "float" && input.length * 8 > 40)
+          expect(await limitRefusal(res, "encoding_format", "MAX_FLOAT_VALUES", sent)).toContain('"base64"');
+        else {
+          expect(res.status, sent).toBe(200);
+          expect(((await res.json()) as any).data).toHaveLength(input.length);
+        }
+      }),
+      { seed: SEED, numRuns: 80 },
+    );
+  });
+
+  it("Should answer rerank only within MAX_RANK_FIELDS and MAX_DOCUMENT_DEPTH, else name the first param over", async () => {
+    const gw = gateway({ MAX_RANK_FIELDS: "3", MAX_DOCUMENT_DEPTH: "3" });
+    const nestedDocument = fc.tuple(fc.integer({ min: 1, max: 5 }), docText).map(([depth, t]) => {
+      let doc: Record<string, unknown> = { text: t };
+      for (let level = 1; level < depth; level++) doc = { text: t, inner: doc };
+      return { doc, depth };
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(nestedDocument, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.constantFrom("text", "inner", "title", "body", "tags"), { minLength: 1, maxLength: 6 }),
+        async (docs, rank_fields) => {
+          const sent = serialise({ model: RERANK_MODEL, query: "q", documents: docs.map((d) => d.doc), rank_fields });
+          const res = await send(gw, "/v1/rerank", sent);
+          // Refusals come in body order: documents are written before rank_fields.
+          const deep = docs.findIndex((d) => d.depth > 3);
+          if (deep >= 0) await limitRefusal(res, `documents[${deep}]`, "MAX_DOCUMENT_DEPTH", sent);
+          else if (rank_fields.length > 3) await limitRefusal(res, "rank_fields", "MAX_RANK_FIELDS", sent);
+          else {
+            expect(res.status, sent).toBe(200);
+            expect(((await res.json()) as any).results).toHaveLength(docs.length);
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 80 },
+    );
+  });
+
+  it("Should give the local models at most LOCAL_MAX_CHARS characters, counting BM25's query once per document", async () => {
+    const gw = gateway({ MODELS: "", TOGETHER_API_KEY: "", LOCAL_PROVIDER: "on", LOCAL_MAX_CHARS: "60" });
+    await fc.assert(
+      fc.asyncProperty(fc.array(text(24), { minLength: 1, maxLength: 6 }), text(12), async (texts, query) => {
+        const chars = texts.reduce((sum, t) => sum + t.length, 0);
+        const embedSent = serialise({ model: "local/lexical-embed", input: texts });
+        const embedded = await send(gw, "/v1/embeddings", embedSent);
+        if (chars > 60) await limitRefusal(embedded, "input", "LOCAL_MAX_CHARS", embedSent);
+        else expect(embedded.status, embedSent).toBe(200);
+        const rerankSent = serialise({ model: "local/bm25-rerank", query, documents: texts });
+        const reranked = await send(gw, "/v1/rerank", rerankSent);
+        if (chars + query.length * texts.length > 60) await limitRefusal(reranked, "documents", "LOCAL_MAX_CHARS", rerankSent);
+        else expect(reranked.status, rerankSent).toBe(200);
+      }),
+      { seed: SEED, numRuns: 80 },
+    );
+  });
+});

@@ -43,6 +43,7 @@ const CHUNK_BYTES = 64 << 10;
  * rather than memory growing with the response.
  */
 const SEEN_BYTES = 4 << 20;
+const SLICE_ENTRIES = 8;
 
 /** The JSON value of one vector as the request asked for it. */
 function embeddingText(vector: string, key: (() => string) | undefined, render: EmbeddingsRender): string {
@@ -92,7 +93,9 @@ export function embeddingsBody(
  * Vectors already rendered in one response, by value. Keyed by a short slice of the value: V8 hashes
  * a string longer than 16,383 characters by its length alone, so full 3072-dimension base64 values
  * (16,384 characters) would all share one hash bucket; equal slices are then told apart by `===`,
- * which is a pointer check for the shared strings repeated inputs resolve to.
+ * which is a pointer check for the shared strings repeated inputs resolve to. Sparse vectors (the
+ * lexical model's) can share a slice, so a slice keeps at most SLICE_ENTRIES vectors: a lookup never
+ * compares more than that many strings.
  */
 class SeenVectors {
   private readonly byHead = new Map<string, Array<{ vector: string; bytes: Uint8Array }>>();
@@ -104,9 +107,10 @@ class SeenVectors {
 
   add(vector: string, bytes: Uint8Array): void {
     if (this.bytes + bytes.length > SEEN_BYTES) return;
-    this.bytes += bytes.length;
     const head = vector.slice(0, 64);
     const list = this.byHead.get(head);
+    if (list && list.length >= SLICE_ENTRIES) return;
+    this.bytes += bytes.length;
     if (list) list.push({ vector, bytes });
     else this.byHead.set(head, [{ vector, bytes }]);
   }

@@ -30,7 +30,8 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
   // Registered for the OpenAPI document; served with the one-layer body validator (see json-body.ts).
   app.openAPIRegistry.registerPath(rerankRoute);
   app.post(rerankRoute.path, scanBody(rerankScanRules), jsonBody(RerankRequestSchema), async (c) => {
-    const raw = (await c.req.json()) as { documents: Document[] };
+    // Object documents as JSON.parse made them (the body validator keeps them).
+    const raw = c.get("jsonBody") as { documents: Document[] };
     const call = readRerankRequest(c.req.valid("json"), raw.documents, c.get("gateway"), c.get("config").limits);
     const { resolved, ignored } = await serveRerank(c, call);
     setItemHeaders(c, resolved.stats, ignored);

@@ -4,7 +4,8 @@ import type { ScanRules } from "./json-prescan";
 
 export const EmbeddingsRequestSchema = z
   .object({
-    model: z.string().min(1).openapi({ example: "BAAI/bge-large-en-v1.5" }),
+    // Bounded: an unknown model is named in the 404, which must not echo megabytes back.
+    model: z.string().min(1).max(256).openapi({ example: "BAAI/bge-large-en-v1.5" }),
     input: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).openapi({ example: "New York City" }),
     encoding_format: z.enum(["float", "base64"]).optional().openapi({
       description: "`float` (default) returns number arrays; `base64` returns little-endian float32 bytes, 4-5x smaller.",

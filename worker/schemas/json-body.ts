@@ -39,7 +39,10 @@ const unsupportedMediaType = () =>
 export function jsonBody<S extends z.ZodType>(schema: S) {
   return validator("json", (value, c): z.output<S> | Promise<never> => {
     const result = withoutStackTraces(() => schema.safeParse(value));
-    if (result.success) return result.data;
+    if (result.success) {
+      c.set("jsonBody", value);
+      return result.data;
+    }
     // Hono's validator parses the body only when it is JSON-typed and hands over {} otherwise, which
     // no item schema accepts (`model` is required): so the content type is read only on a failure.
     const contentType = c.req.header("content-type");

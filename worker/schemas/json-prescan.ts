@@ -15,6 +15,11 @@ export interface FieldRules {
   chars?: Limit & { what: (index: number | undefined) => string };
   /** Most nesting levels one item may have (`{}` is 1, `{"a":{}}` is 2). */
   itemDepth?: Limit;
+  /**
+   * Most members (object fields and array items, at any depth, an empty container counting one) all
+   * the items together may hold: what parsing, copying and writing them as JSON costs.
+   */
+  members?: Limit & { what: string };
 }
 
 export type ScanRules = Readonly<Record<string, FieldRules>>;
@@ -95,6 +100,11 @@ export function prescanJson(text: string, rules: ScanRules): void {
   let name = "";
   let expectKey = false;
   let index = 0;
+  let members = 0;
+  const countMember = () => {
+    const limit = field?.members;
+    if (limit && isArray[2] && ++members > limit.limit) throw overLimit(name, limit.what, limit.limit, limit.setting);
+  };
   const itemParam = () => (depth >= 2 && isArray[2] ? `${name}[${index}]` : name);
   for (; at < text.length; at++) {
     const ch = text.charCodeAt(at);
@@ -118,12 +128,14 @@ export function prescanJson(text: string, rules: ScanRules): void {
       if (field?.itemDepth && isArray[2] && itemDepth > field.itemDepth.limit)
         throw overLimit(itemParam(), "The nesting depth of this item", field.itemDepth.limit, field.itemDepth.setting);
       if (depth > MAX_DEPTH) throw overLimit(name, "The nesting depth", MAX_DEPTH - 2, "a fixed limit");
+      if (depth >= 3) countMember();
     } else if (ch === 0x7d || ch === 0x5d) {
       depth--;
       if (depth <= 0) return;
       if (depth === 1) field = undefined;
     } else if (ch === 0x2c) {
       if (depth === 1) expectKey = true;
+      else if (depth >= 3) countMember();
       else if (depth === 2 && isArray[2]) {
         const items = field?.items;
         if (++index >= (items?.limit ?? Number.POSITIVE_INFINITY) && items) throw overLimit(name, items.what, items.limit, items.setting);

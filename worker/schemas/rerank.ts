@@ -4,7 +4,7 @@ import type { ScanRules } from "./json-prescan";
 
 export const RerankRequestSchema = z
   .object({
-    model: z.string().min(1).openapi({ example: "Salesforce/Llama-Rank-v1" }),
+    model: z.string().min(1).max(256).openapi({ example: "Salesforce/Llama-Rank-v1" }),
     query: z.string().min(1).openapi({ example: "What animals can I find near Peru?" }),
     documents: z.array(z.union([z.string().min(1), z.record(z.string(), z.unknown())])).min(1),
     top_n: z.number().int().positive().optional(),
@@ -44,6 +44,11 @@ export const rerankScanRules = (limits: GatewayConfig["limits"]): ScanRules => (
     // A string document's length; an object's counts as the JSON of its ranked fields, after parsing.
     chars: { limit: limits.maxInputChars, setting: "MAX_INPUT_CHARS", what: (i) => `The length of document ${i}` },
     itemDepth: { limit: limits.maxDocumentDepth, setting: "MAX_DOCUMENT_DEPTH" },
+    members: {
+      limit: limits.maxDocumentMembers,
+      setting: "MAX_DOCUMENT_MEMBERS",
+      what: "The number of fields and array items in the object documents",
+    },
   },
   rank_fields: { items: { limit: limits.maxRankFields, setting: "MAX_RANK_FIELDS", what: "The number of rank_fields" } },
 });
