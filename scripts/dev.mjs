@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 
 const { values, tokens } = parseArgs({
@@ -64,6 +65,27 @@ for (let i = 0; i < passThrough.length; i++) {
     vars[name] = rest.join(":");
   }
 }
+/**
+ * `port` when nothing listens there, else one the system picks. Two `wrangler dev` both wanting the
+ * inspector's default 9229 made the second fail ("Address already in use (socket direct:1:default)").
+ * @param {number} preferred
+ * @returns {Promise<number>}
+ */
+function freePort(preferred) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => {
+      const any = createServer();
+      any.listen(0, "127.0.0.1", () => {
+        const { port: picked } = /** @type {import("node:net").AddressInfo} */ (any.address());
+        any.close(() => resolve(picked));
+      });
+    });
+    server.listen(preferred, "127.0.0.1", () => server.close(() => resolve(preferred)));
+  });
+}
+const inspectorGiven = passThrough.some((a) => a === "--inspector-port" || a.startsWith("--inspector-port="));
+const inspectorPort = inspectorGiven ? undefined : await freePort(9229);
 const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
 const args = [
   "dev",
@@ -71,6 +93,7 @@ const args = [
   String(values.ip),
   "--port",
   port,
+  ...(inspectorPort === undefined ? [] : ["--inspector-port", String(inspectorPort)]),
   ...varArgs,
   ...passThrough.filter((a, i, all) => a !== "--var" && all[i - 1] !== "--var"),
 ];
@@ -109,6 +132,8 @@ async function announce() {
     `  playground: ${base}/`,
     `  API docs:   ${base}/docs`,
   ];
+  if (inspectorPort !== undefined)
+    lines.push(`  inspector:  127.0.0.1:${inspectorPort}${inspectorPort === 9229 ? "" : " (9229 was taken: another wrangler dev?)"}`);
   if (serverKey) {
     let token = "";
     try {
