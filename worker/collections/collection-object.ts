@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { matches } from "./filter";
 import type { CollectionInfo, CollectionSpec, FilterNode, Match, Metadata, PriorRecord, StoreKind } from "./types";
-import { candidatesFor, rescore, VectorIndex } from "./vector-index";
+import { candidatesFor, FULL_PRECISION_BYTES, rescore, VectorIndex } from "./vector-index";
 
 /** What the object stores of a record, as written by the worker (vector absent in the Vectorize store). */
 export interface RecordRow {
@@ -40,6 +40,8 @@ export class CollectionObject extends DurableObject {
   private index: VectorIndex | undefined;
   /** Parsed metadata by vector slot, mirroring the index's moves. */
   private metadata: Array<Metadata | undefined> = [];
+  /** Float32 budget before int8 codes (a field so tests can exercise the int8 path on small collections). */
+  fullPrecisionBytes = FULL_PRECISION_BYTES;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
@@ -231,7 +233,7 @@ export class CollectionObject extends DurableObject {
   /** The vectors, read from SQLite into one buffer on first use. */
   private loaded(spec: CollectionSpec): VectorIndex {
     if (this.index) return this.index;
-    const index = new VectorIndex(spec.dimensions, spec.metric, Math.max(64, this.count()));
+    const index = new VectorIndex(spec.dimensions, spec.metric, Math.max(64, this.count()), this.fullPrecisionBytes);
     const metadata: Array<Metadata | undefined> = [];
     for (const row of this.sql.exec<{ id: string; metadata: string; vector: ArrayBuffer }>("SELECT id, metadata, vector FROM records")) {
       const slot = index.set(row.id, new Float32Array(row.vector));
