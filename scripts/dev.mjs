@@ -140,7 +140,10 @@ async function announce() {
     `  local:      ${local}`,
     `  playground: ${base}/`,
     `  API docs:   ${base}/docs`,
-    ...(inspectorPort ? [`  inspector:  127.0.0.1:${inspectorPort} (devtools)`] : []),
+    `  usage:      ${base}/usage`,
+    ...(inspectorPort
+      ? [`  inspector:  127.0.0.1:${inspectorPort}${inspectorPort === "9229" ? "" : " (9229 was taken: another wrangler dev?)"} (devtools)`]
+      : []),
   ];
   if (serverKey) {
     let token = "";

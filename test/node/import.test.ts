@@ -65,6 +65,33 @@ describe("import: into a gateway", () => {
     expect(again.stdout).toContain("done: 0 upserted, 600 unchanged, 0 embedded upstream (0 tokens)");
   });
 
+  it("Should draw a progress bar with rate and ETA on a terminal", async () => {
+    const file = join(dir, "tty.txt");
+    writeFileSync(file, Array.from({ length: 300 }, (_, i) => `terminal line ${i} ${run}`).join("\n"));
+    // util-linux `script` runs the import on a pseudo-terminal, as a user's shell would.
+    const command = [
+      process.execPath,
+      "scripts/import.mjs",
+      `import-tty-${run}`,
+      file,
+      "--url",
+      gatewayURL,
+      "--key",
+      serverKey,
+      "--model",
+      "test/tiny-embed",
+      "--batch",
+      "64",
+    ]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    const { stdout } = await exec("script", ["-qefc", command, "/dev/null"], { encoding: "utf8" });
+    expect(stdout).toMatch(/\r\[#{30}\] 100% 300\/300 records, \d+\/s, ETA 0 s/);
+    expect(stdout).toMatch(/\r\[#*-+\]\s+\d+% 64\/300 records, \d+\/s, ETA \d+ s/);
+    expect(stdout).not.toContain("import: ");
+    expect(stdout).toContain("done: 300 upserted");
+  });
+
   it("Should wait out a 429's Retry-After and finish", async () => {
     const name = `import-retry-${run}`;
     const file = join(dir, "lines.txt");

@@ -1,4 +1,6 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { CollectionObject } from "../../worker/collections/collection-object";
 import { standInScore } from "../upstream/together-stand-in";
 import { bruteForce, embed, type Gateway, json, type Metric, uniqueName } from "./collections-oracle";
 import { gateway } from "./gateway";
@@ -382,4 +384,32 @@ describe("collections: refusals (JSON error, no upstream call)", () => {
     expect(answer.error.param).toBe(param);
     expect(await upstreamCalls(gw)).toBe(0);
   });
+});
+
+describe("collections: the int8 path of large collections", () => {
+  for (const metric of ["cosine", "dot", "euclidean"] as Metric[]) {
+    it(`Should rescore int8 candidates from SQLite into brute force's exact answer (${metric})`, async () => {
+      const gw = gateway();
+      const { name } = await create(gw, { metric });
+      // A zero float32 budget: this object keeps int8 codes from the first vector, as one past 48 MB would.
+      const stub = env.COLLECTIONS.get(env.COLLECTIONS.idFromName(name));
+      await runInDurableObject(stub, (instance: CollectionObject) => {
+        instance.fullPrecisionBytes = 0;
+      });
+      await upsert(gw, name, RECORDS);
+      const vectors = await embed(gw, MODEL, TEXTS);
+      const records = RECORDS.map((r, i) => ({ id: r.id, vector: vectors[i] }));
+      for (const q of ["llamas", TEXTS[3], "rivers number 21"]) {
+        const [qv] = await embed(gw, MODEL, [q]);
+        const body = await json(await query(gw, name, { query: q, top_k: 5 }));
+        const expected = bruteForce(metric, qv, records, 5);
+        expect(body.data.map((d: { id: string }) => d.id)).toEqual(expected.map((e) => e.id));
+        body.data.forEach((d: { score: number }, i: number) => expect(d.score).toBeCloseTo(expected[i].score, 5));
+      }
+      expect(await runInDurableObject(stub, (instance: CollectionObject) => instance.stats())).toMatchObject({
+        quantized: true,
+        loaded: true,
+      });
+    });
+  }
 });

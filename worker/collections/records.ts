@@ -1,7 +1,6 @@
 // Upserting, reading and deleting records. Texts are embedded through the gateway's item cache
 // (the same one as /v1/embeddings), and a record whose text and metadata are unchanged costs nothing.
 import { embedItems } from "../cache/embed-items";
-import { itemHashes } from "../cache/keys";
 import { requireModel } from "../catalogue/resolve";
 import { base64ToFloats, shortenVector } from "../codec/vector-base64";
 import { NO_USAGE, type Usage } from "../common/token-usage";
@@ -10,6 +9,7 @@ import type { RecordRow } from "./collection-object";
 import { type CollectionsContext, recordStore } from "./context";
 import { StaleSpec } from "./record-store";
 import { forgetSpec, notFound, type StoredInfo, specOf } from "./specs";
+import { textHash } from "./text-hash";
 import type { Metadata } from "./types";
 import { normalize } from "./vector-index";
 
@@ -65,7 +65,7 @@ export function upsertRecords(cx: CollectionsContext, name: string, input: reado
     const model = requireModel(cx.gateway, spec.model, "embedding");
     const store = recordStore(cx, name, spec.store);
     const prefix = spec.document_prefix ?? "";
-    const hashes = await itemHashes(records.map((r) => `${spec.model}\n${spec.dimensions}\n${prefix}\n${r.text}`));
+    const hashes = records.map((r) => textHash(`${spec.model}\n${spec.dimensions}\n${prefix}\n${r.text}`));
     const prior = await store.prior(
       spec,
       records.map((r) => r.id),

@@ -44,19 +44,10 @@ export interface PriorRecord {
   metadata: string;
 }
 
-/** One search hit, best first. */
+/** One search hit of a store, best first. */
 export interface Match {
   id: string;
   score: number;
-  text?: string;
-  metadata?: Metadata;
-}
-
-export interface QueryOptions {
-  topK: number;
-  filter: FilterNode | undefined;
-  includeText: boolean;
-  includeMetadata: boolean;
 }
 
 export type Comparison = "$eq" | "$ne" | "$in" | "$nin" | "$lt" | "$lte" | "$gt" | "$gte";

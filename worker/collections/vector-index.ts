@@ -9,8 +9,12 @@ import { dotsF32, dotsI8, quantize, squaredDistancesF32 } from "./scan-kernels";
 import { TopK } from "./top-k";
 import type { Metric } from "./types";
 
-/** Above this many bytes of float32 vectors, the index keeps int8 codes instead. */
-export const FULL_PRECISION_BYTES = 64 << 20;
+/**
+ * Above this many bytes of float32 vectors, the index keeps int8 codes instead. 48 MB leaves room in
+ * a Durable Object's 128 MB for growing the buffer (old and new live at once for a moment), the ids,
+ * and the garbage of loading every row: 10,000 x 1024 (41 MB) stays exact.
+ */
+export const FULL_PRECISION_BYTES = 48 << 20;
 
 /** Scales a vector to unit length in place (cosine collections store unit vectors, so cosine is a dot product). */
 export function normalize(vector: Float32Array): Float32Array {
