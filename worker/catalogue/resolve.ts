@@ -90,3 +90,23 @@ export function checkRoutes(catalogue: Catalogue, providerSettings: readonly Pro
     }
   }
 }
+
+/**
+ * The vector size a request may ask of an embedding model: its own, or less for a matryoshka model
+ * (the gateway shortens the one cached full vector); anything else is a 400 naming `dimensions`.
+ */
+export function requireDimensions(model: ServedModel, name: string, requested: number | undefined): number {
+  const native = model.spec.dimensions!;
+  const dimensions = requested ?? native;
+  if (dimensions !== native && !(model.spec.matryoshka && dimensions < native)) {
+    throw new ApiError(
+      400,
+      "unsupported_parameter",
+      model.spec.matryoshka
+        ? `The model '${name}' makes ${native}-dimensional vectors; 'dimensions' may be at most ${native}.`
+        : `The model '${name}' makes ${native}-dimensional vectors and cannot shorten them; omit 'dimensions'.`,
+      { param: "dimensions" },
+    );
+  }
+  return dimensions;
+}

@@ -1,5 +1,5 @@
 // Creating, reading, listing and deleting collections.
-import { requireModel } from "../catalogue/resolve";
+import { requireDimensions, requireModel } from "../catalogue/resolve";
 import { ApiError, invalidParam } from "../errors";
 import { type CollectionsContext, recordStore, registryOf, stubOf } from "./context";
 import { rpc, type StoredSpec } from "./record-store";
@@ -70,16 +70,7 @@ export async function createCollection(
   body: CreateRequest,
 ): Promise<{ info: CollectionInfo; created: boolean }> {
   const model = requireModel(cx.gateway, body.model, "embedding");
-  const native = model.spec.dimensions!;
-  const dimensions = body.dimensions ?? native;
-  if (dimensions !== native && !(model.spec.matryoshka && dimensions < native))
-    throw invalidParam(
-      "dimensions",
-      model.spec.matryoshka
-        ? `The model '${body.model}' makes ${native}-dimensional vectors; 'dimensions' may be at most ${native}.`
-        : `The model '${body.model}' makes ${native}-dimensional vectors and cannot shorten them; omit 'dimensions'.`,
-      "unsupported_parameter",
-    );
+  const dimensions = requireDimensions(model, body.model, body.dimensions);
   const store: StoreKind = cx.config.collections.store;
   const metric = body.metric ?? "cosine";
   if (store === "vectorize") await checkVectorizeIndex(cx, dimensions, metric);

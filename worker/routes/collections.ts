@@ -7,6 +7,7 @@ import { parseFilter } from "../collections/filter";
 import { queryCollection } from "../collections/query";
 import { deleteRecords, getRecord, upsertRecords } from "../collections/records";
 import { createCollection, deleteCollection, listCollections, publicInfo, specOf } from "../collections/specs";
+import type { GatewayConfig } from "../config";
 import { invalidParam } from "../errors";
 import {
   COLLECTION_NAME,
@@ -140,6 +141,29 @@ const read = collectionAccess("collections:read");
 const write = collectionAccess("collections:write");
 const render = (info: ReturnType<typeof publicInfo>) => ({ object: "collection" as const, ...info });
 
+/** The limits of an upsert, checked before anything is embedded: counts, lengths, a SQLite row's size, well-formed text. */
+function checkUpsertRecords(records: ReadonlyArray<{ id: string; text: string }>, limits: GatewayConfig["limits"]): void {
+  const { maxInputs, maxInputChars } = limits;
+  if (records.length > maxInputs) throw overLimit("records", `The number of records (${records.length})`, maxInputs, "MAX_INPUTS");
+  const tooLong = records.findIndex((r) => r.text.length > maxInputChars);
+  if (tooLong >= 0) throw overLimit(`records[${tooLong}].text`, `The length of record ${tooLong}'s text`, maxInputChars, "MAX_INPUT_CHARS");
+  // A Durable Object's SQLite row holds at most 2 MB: only reachable when MAX_INPUT_CHARS is raised.
+  const tooBig = records.findIndex((r) => r.text.length > 500_000 && new TextEncoder().encode(r.text).byteLength > MAX_TEXT_BYTES);
+  if (tooBig >= 0)
+    throw invalidParam(
+      `records[${tooBig}].text`,
+      `Invalid 'records[${tooBig}].text': a record's text is at most ${MAX_TEXT_BYTES} bytes of UTF-8.`,
+    );
+  requireWellFormed(
+    records.map((r) => r.text),
+    (i) => `records[${i}].text`,
+  );
+  requireWellFormed(
+    records.map((r) => r.id),
+    (i) => `records[${i}].id`,
+  );
+}
+
 export function registerCollections(app: OpenAPIHono<AppEnv>): void {
   for (const route of ROUTES) app.openAPIRegistry.registerPath(route);
 
@@ -167,26 +191,7 @@ export function registerCollections(app: OpenAPIHono<AppEnv>): void {
 
   app.post("/v1/collections/:name/records", write, jsonBody(UpsertRecordsSchema), async (c) => {
     const { records } = c.req.valid("json");
-    const { maxInputs, maxInputChars } = c.get("config").limits;
-    if (records.length > maxInputs) throw overLimit("records", `The number of records (${records.length})`, maxInputs, "MAX_INPUTS");
-    const tooLong = records.findIndex((r) => r.text.length > maxInputChars);
-    if (tooLong >= 0)
-      throw overLimit(`records[${tooLong}].text`, `The length of record ${tooLong}'s text`, maxInputChars, "MAX_INPUT_CHARS");
-    // A Durable Object's SQLite row holds at most 2 MB: only reachable when MAX_INPUT_CHARS is raised.
-    const tooBig = records.findIndex((r) => r.text.length > 500_000 && new TextEncoder().encode(r.text).byteLength > MAX_TEXT_BYTES);
-    if (tooBig >= 0)
-      throw invalidParam(
-        `records[${tooBig}].text`,
-        `Invalid 'records[${tooBig}].text': a record's text is at most ${MAX_TEXT_BYTES} bytes of UTF-8.`,
-      );
-    requireWellFormed(
-      records.map((r) => r.text),
-      (i) => `records[${i}].text`,
-    );
-    requireWellFormed(
-      records.map((r) => r.id),
-      (i) => `records[${i}].id`,
-    );
+    checkUpsertRecords(records, c.get("config").limits);
     const result = await upsertRecords(collectionsContext(c), collectionName(c), records);
     return c.json({ object: "upsert" as const, ...result }, 200);
   });

@@ -1,8 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { ServedModel } from "../catalogue/resolve";
-import { type ModelDirectory, requireModel } from "../catalogue/resolve";
+import { type ModelDirectory, requireDimensions, requireModel } from "../catalogue/resolve";
 import type { GatewayConfig } from "../config";
-import { invalidParam } from "../errors";
 import type { EmbeddingsRequestSchema } from "./embeddings";
 import { overLimit, requireLocalVolume, requireResponseSize } from "./over-limit";
 import { requireWellFormed } from "./well-formed";
@@ -30,16 +29,7 @@ export function readEmbeddingsRequest(
 ): EmbeddingsCall {
   const model = requireModel(models, body.model, "embedding");
   const native = model.spec.dimensions!;
-  const dimensions = body.dimensions ?? native;
-  if (dimensions !== native && !(model.spec.matryoshka && dimensions < native)) {
-    throw invalidParam(
-      "dimensions",
-      model.spec.matryoshka
-        ? `The model '${body.model}' makes ${native}-dimensional vectors; 'dimensions' may be at most ${native}.`
-        : `The model '${body.model}' makes ${native}-dimensional vectors and cannot shorten them; omit 'dimensions'.`,
-      "unsupported_parameter",
-    );
-  }
+  const dimensions = requireDimensions(model, body.model, body.dimensions);
   const inputs = typeof body.input === "string" ? [body.input] : body.input;
   const { maxInputs, maxInputChars } = limits;
   if (inputs.length > maxInputs) throw overLimit("input", `The number of inputs (${inputs.length})`, maxInputs, "MAX_INPUTS");
