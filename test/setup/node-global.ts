@@ -43,6 +43,10 @@ export default async function setup(project: TestProject) {
     ALLOWED_ORIGINS: pageOrigin,
     MODELS: TEST_MODELS_JSON,
     UPSTREAM_RETRIES: "2",
+    // Every node test file shares this gateway and its one server key, together past the limiter's 120
+    // requests a minute: an SDK's first request then waited out a 429's minute and timed out. Limits
+    // are tested in workerd (test/worker/access.test.ts), where each test has its own client.
+    RATE_LIMIT: "off",
   });
   project.provide("upstreamURL", standIn.url);
   project.provide("gatewayURL", gateway.url);
