@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { type KeyDigests, keyDigests } from "./auth/server-keys";
+import type { VerifiedTokens } from "./auth/tokens";
 import { d1Store } from "./cache/d1-store";
 import { kvStore } from "./cache/kv-store";
 import { type MemoryTier, memoryTierFor } from "./cache/memory-tier";
@@ -28,6 +29,13 @@ export interface Gateway extends ModelDirectory {
   readonly memory: MemoryTier | undefined;
   /** GATEWAY_KEYS' digests, for comparing presented keys in constant time. */
   readonly keyDigests: () => Promise<KeyDigests[]>;
+  /** Tokens this isolate verified under this configuration's secret (the HMAC is skipped for them). */
+  readonly verifiedTokens: VerifiedTokens;
+  /**
+   * Per-configuration state of a layer above this one (the collections' specs), created on first use
+   * under the layer's own key: it lives and goes with the configuration like the rest.
+   */
+  state<T>(key: symbol, create: () => T): T;
   /** Hono's bodyLimit at MAX_BODY_BYTES, for bodies of unknown length. */
   readonly streamedBodyLimit: MiddlewareHandler;
   /** Usage summed in this isolate and not yet flushed to the ledger. */
@@ -40,6 +48,7 @@ export function buildGateway(env: GatewayEnv): Gateway {
   checkRoutes(config.catalogue, config.providerSettings);
   const served = serveModels(config.catalogue, config.providers);
   let digests: Promise<KeyDigests[]> | undefined;
+  const states = new Map<symbol, unknown>();
   return {
     config,
     catalogue: config.catalogue,
@@ -52,6 +61,11 @@ export function buildGateway(env: GatewayEnv): Gateway {
     keyDigests: () => {
       digests ??= keyDigests(config.auth.serverKeys);
       return digests;
+    },
+    verifiedTokens: new Map(),
+    state<T>(key: symbol, create: () => T): T {
+      if (!states.has(key)) states.set(key, create());
+      return states.get(key) as T;
     },
     streamedBodyLimit: bodyLimit({
       maxSize: config.limits.maxBodyBytes,

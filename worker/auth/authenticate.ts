@@ -3,7 +3,7 @@ import { ApiError } from "../errors";
 import { clientKey } from "./client-address";
 import type { Principal } from "./principal";
 import { type KeyDigests, matchServerKey } from "./server-keys";
-import { TokenClaimError, type TokenClaims, verifyToken } from "./tokens";
+import { TokenClaimError, type TokenClaims, type VerifiedTokens, verifyToken } from "./tokens";
 
 const unauthorized = (code: string, message: string) =>
   new ApiError(401, code, message, { headers: { "WWW-Authenticate": 'Bearer realm="embed-edge"' } });
@@ -24,30 +24,28 @@ export interface RequestHeaders {
  * - key: a server key from GATEWAY_KEYS;
  * - token: a server key, or a signed short-lived token bound to the request's Origin.
  */
-export function authenticate(
-  auth: GatewayConfig["auth"],
-  digests: () => Promise<KeyDigests[]>,
-  req: RequestHeaders,
-): Principal | Promise<Principal> {
-  if (auth.mode === "open") return { kind: "anonymous", id: clientKey(req.header("cf-connecting-ip")), scopes: "all" };
-  return verifyCredential(auth, digests, req);
+/** What a configuration keeps for checking credentials: its keys' digests and the tokens it verified. */
+export interface CredentialCache {
+  keyDigests(): Promise<KeyDigests[]>;
+  verifiedTokens: VerifiedTokens;
 }
 
-async function verifyCredential(
-  auth: GatewayConfig["auth"],
-  digests: () => Promise<KeyDigests[]>,
-  req: RequestHeaders,
-): Promise<Principal> {
+export function authenticate(auth: GatewayConfig["auth"], known: CredentialCache, req: RequestHeaders): Principal | Promise<Principal> {
+  if (auth.mode === "open") return { kind: "anonymous", id: clientKey(req.header("cf-connecting-ip")), scopes: "all" };
+  return verifyCredential(auth, known, req);
+}
+
+async function verifyCredential(auth: GatewayConfig["auth"], known: CredentialCache, req: RequestHeaders): Promise<Principal> {
   const presented = bearerToken(req.header("authorization"));
   if (!presented) throw unauthorized("missing_credential", "Send a credential as 'Authorization: Bearer <key or token>'.");
 
-  const serverKey = await matchServerKey(auth.serverKeys, digests, presented);
+  const serverKey = await matchServerKey(auth.serverKeys, () => known.keyDigests(), presented);
   if (serverKey) return { kind: "server-key", id: `key:${serverKey.id}`, keyId: serverKey.id, scopes: "all" };
   if (auth.mode !== "token") throw unauthorized("invalid_credential", "The server key is not valid.");
 
   let claims: TokenClaims;
   try {
-    claims = await verifyToken(auth.tokenSecret, presented);
+    claims = await verifyToken(auth.tokenSecret, presented, undefined, known.verifiedTokens);
   } catch (err) {
     if ((err as Error)?.name === "JwtTokenExpired") throw unauthorized("token_expired", "The token has expired; get a fresh one.");
     if (err instanceof TokenClaimError) throw unauthorized("invalid_token", `The token ${err.reason}; get a fresh one.`);

@@ -7,9 +7,11 @@ describe("verifyToken", () => {
   it("Should refuse a token it verified before once the token has expired", async () => {
     const now = Math.floor(Date.now() / 1000);
     const { token } = await mintToken(SECRET, { keyId: "ci", sub: "u1", ttlSeconds: 60 }, now);
-    expect((await verifyToken(SECRET, token, now)).sub).toBe("u1");
-    expect((await verifyToken(SECRET, token, now + 59)).sub).toBe("u1");
-    await expect(verifyToken(SECRET, token, now + 60)).rejects.toMatchObject({ name: "JwtTokenExpired" });
+    // The gateway keeps one cache of verified tokens per configuration (and so per secret).
+    const verified = new Map();
+    expect((await verifyToken(SECRET, token, now, verified)).sub).toBe("u1");
+    expect((await verifyToken(SECRET, token, now + 59, verified)).sub).toBe("u1");
+    await expect(verifyToken(SECRET, token, now + 60, verified)).rejects.toMatchObject({ name: "JwtTokenExpired" });
   });
 
   it("Should not let a token verified under one secret pass under another", async () => {

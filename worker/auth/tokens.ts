@@ -65,9 +65,9 @@ export async function mintToken(
   return { token: await sign({ ...claims }, secret, "HS256"), expiresAt: claims.exp };
 }
 
-/** Tokens whose signature this isolate has checked, by secret: a browser sends the same token until it renews it. */
-const verifiedBySecret = new Map<string, Map<string, TokenClaims>>();
-/** Per secret; the oldest entry makes room. About 1,000 browsers' tokens, a few hundred KB. */
+/** Tokens whose signature was checked, kept per configuration: a browser sends the same token until it renews it. */
+export type VerifiedTokens = Map<string, TokenClaims>;
+/** The oldest entry makes room. About 1,000 browsers' tokens, a few hundred KB. */
 const MAX_VERIFIED_TOKENS = 1024;
 
 /** The error Hono's `verify` throws for an expired token, which `authenticate` turns into `token_expired`. */
@@ -103,14 +103,15 @@ function checkClaims(payload: Record<string, unknown>): TokenClaims {
  * `iss`, `aud`, `kid`); throws on any failure. A token already verified in this
  * isolate skips the HMAC (an imported key and a signature check on every request otherwise) but not
  * the expiry check: the same string under the same secret always verifies the same way, and only
- * time changes the answer. `nowSeconds` is injectable for tests.
+ * time changes the answer. `verified` belongs to one secret (the gateway keeps one per
+ * configuration); `nowSeconds` is injectable for tests.
  */
-export async function verifyToken(secret: string, token: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<TokenClaims> {
-  let verified = verifiedBySecret.get(secret);
-  if (!verified) {
-    verified = new Map();
-    verifiedBySecret.set(secret, verified);
-  }
+export async function verifyToken(
+  secret: string,
+  token: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  verified: VerifiedTokens = new Map(),
+): Promise<TokenClaims> {
   const known = verified.get(token);
   if (known) {
     if (known.exp <= nowSeconds) {

@@ -13,22 +13,15 @@ export const notFound = (name: string) =>
 export type StoredInfo = CollectionInfo & { uid: string };
 
 /**
- * Specs by collection name, per isolate and per namespace binding: a query or an upsert needs the
+ * Specs by collection name, kept on the gateway (per isolate, configuration and bindings): a query or an upsert needs the
  * model before it can call the collection's object, and a spec never changes while its `uid` lives.
  * A stale one (the collection deleted or re-created elsewhere) is caught by the object, which
  * answers `stale`, and reloaded once.
  */
-const specCache = new WeakMap<object, Map<string, StoredInfo>>();
+const SPECS = Symbol("collection specs");
 const MAX_CACHED_SPECS = 1000;
 
-function cacheOf(cx: CollectionsContext): Map<string, StoredInfo> {
-  let cache = specCache.get(cx.objects);
-  if (!cache) {
-    cache = new Map();
-    specCache.set(cx.objects, cache);
-  }
-  return cache;
-}
+const cacheOf = (cx: CollectionsContext): Map<string, StoredInfo> => cx.gateway.state(SPECS, () => new Map<string, StoredInfo>());
 
 export function forgetSpec(cx: CollectionsContext, name: string): void {
   cacheOf(cx).delete(name);

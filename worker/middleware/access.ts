@@ -52,7 +52,7 @@ export function access(rules: AccessRules): MiddlewareHandler<AppEnv> {
     const path = c.req.path;
     checkMethod(rules.methods, path, c.req.method);
     checkOrigin(config, c.req.header("origin"), c.req.url);
-    const authenticated = authenticate(config.auth, gateway.keyDigests, c.req);
+    const authenticated = authenticate(config.auth, gateway, c.req);
     const principal = authenticated instanceof Promise ? await authenticated : authenticated;
     c.set("principal", principal);
     const limited = checkRateLimit(c.env, principal, config.auth.rateLimit, c.get("requestId"));
