@@ -1,10 +1,9 @@
 // Issue #10: what a stored value, a document or an input claims is checked before it reaches a
 // client, a cache key or the upstream. Each test names what a client would notice.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { itemHashes, keyPrefix } from "../../worker/cache/keys";
 import { floatsToBase64 } from "../../worker/codec/vector-base64";
 import { standInDocumentText, standInScore, standInVector } from "../upstream/together-stand-in";
-import { decodeBase64Vector, gateway, STORE_VARIANTS, storeOf } from "./gateway";
+import { decodeBase64Vector, gateway, STORE_VARIANTS, storeKeysOf, storeOf } from "./gateway";
 
 const EMBED_MODEL = "test/tiny-embed";
 const RERANK_MODEL = "Salesforce/Llama-Rank-v1";
@@ -19,14 +18,12 @@ type Gateway = ReturnType<typeof gateway>;
 
 /** The store key the gateway uses for `text` embedded by the Together stand-in. */
 async function embedKey(gw: Gateway, text: string): Promise<string> {
-  const prefix = await keyPrefix({ kind: "emb", namespace: `together|${gw.env.TOGETHER_BASE_URL}`, model: EMBED_MODEL });
-  return prefix + (await itemHashes([text]))[0];
+  return (await storeKeysOf(gw, EMBED_MODEL, [text]))[0];
 }
 
 /** The store key the gateway uses for the score of a string document against `query`. */
 async function rerankKey(gw: Gateway, query: string, document: string): Promise<string> {
-  const prefix = await keyPrefix({ kind: "rr", namespace: `together|${gw.env.TOGETHER_BASE_URL}`, model: RERANK_MODEL, query });
-  return prefix + (await itemHashes([`s:${document}`]))[0];
+  return (await storeKeysOf(gw, RERANK_MODEL, [document], query))[0];
 }
 
 /** The body as text, which must parse as JSON whatever the store held. */

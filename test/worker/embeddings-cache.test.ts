@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { itemHashes, keyPrefix } from "../../worker/cache/keys";
 import { TEST_SERVER_KEY_1 } from "../setup/test-keys";
 import { standInVector } from "../upstream/together-stand-in";
-import { decodeBase64Vector, gateway, STORE_VARIANTS, storeOf } from "./gateway";
+import { decodeBase64Vector, gateway, STORE_VARIANTS, storeKeysOf, storeOf } from "./gateway";
 
 const MODEL = "BAAI/bge-large-en-v1.5";
 const embed = (
@@ -122,8 +121,7 @@ describe.each(STORE_VARIANTS)("$name", ({ vars: store }) => {
 
     it("Should treat a stored value of the wrong size as a miss and replace it", async () => {
       const gw = gateway(store);
-      const prefix = await keyPrefix({ kind: "emb", namespace: `together|${gw.env.TOGETHER_BASE_URL}`, model: MODEL });
-      const [key] = (await itemHashes(["corrupt me"])).map((hash) => prefix + hash);
+      const [key] = await storeKeysOf(gw, MODEL, ["corrupt me"]);
       await storeOf(gw).putMany([[key, "AAAA"]], 60);
       const res = await embed(gw, "corrupt me");
       expect(res.headers.get("x-cache")).toBe("MISS");

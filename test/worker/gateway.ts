@@ -3,8 +3,11 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { inject } from "vitest";
 import { d1Store } from "../../worker/cache/d1-store";
+import { storeKeys } from "../../worker/cache/keys";
 import { kvStore } from "../../worker/cache/kv-store";
+import { documentIdentity } from "../../worker/cache/rerank-items";
 import type { CacheStore } from "../../worker/cache/store";
+import { gatewayFor } from "../../worker/gateway";
 import app from "../../worker/index";
 import { COHERE_STAND_IN_KEY } from "../upstream/cohere-stand-in";
 import { OPENAI_STAND_IN_KEY } from "../upstream/openai-stand-in";
@@ -85,4 +88,22 @@ export function storeOf(gw: { env: typeof env & { CACHE_STORE?: string } }): Cac
 export function decodeBase64Vector(b64: string): Float32Array {
   const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
   return new Float32Array(bytes.buffer);
+}
+
+/**
+ * The store keys this test's gateway uses for `texts` embedded by `model`'s first route, or, with a
+ * `query`, for string documents reranked against it: asked of the gateway, never rebuilt by hand.
+ */
+export async function storeKeysOf(gw: { env: typeof env }, model: string, texts: readonly string[], query?: string): Promise<string[]> {
+  const gateway = gatewayFor(gw.env as never);
+  const spec = gateway.catalogue.byName.get(model);
+  const served = spec && gateway.served.get(spec)?.[0];
+  if (!served) throw new Error(`${model} is not served by this test's gateway`);
+  const { provider, route } = served;
+  const scope = { namespace: provider.namespace, model: route.model, params: route.params };
+  if (query === undefined) return storeKeys({ kind: "emb", ...scope }, texts);
+  return storeKeys(
+    { kind: "rr", ...scope, query },
+    texts.map((doc) => documentIdentity(doc, undefined)),
+  );
 }

@@ -3,10 +3,9 @@
 // entries never reach a client. Seeded, so every run checks the same cases.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { itemHashes, keyPrefix } from "../../worker/cache/keys";
 import { floatsToBase64 } from "../../worker/codec/vector-base64";
 import { standInScore, standInVector } from "../upstream/together-stand-in";
-import { decodeBase64Vector, gateway, STORE_VARIANTS, storeOf } from "./gateway";
+import { decodeBase64Vector, gateway, STORE_VARIANTS, storeKeysOf, storeOf } from "./gateway";
 
 const SEED = 20261124;
 const EMBED_MODEL = "test/tiny-embed";
@@ -507,11 +506,10 @@ describe.each(STORES.map((variant, i) => ({ ...variant, numRuns: i === 0 ? 30 : 
   ({ vars, numRuns }) => {
     it("Should answer with valid JSON and the upstream's vectors whatever the store held, replacing each damaged entry", async () => {
       const gw = gateway({ ...LIMITS, ...vars });
-      const prefix = await keyPrefix({ kind: "emb", namespace: `together|${gw.env.TOGETHER_BASE_URL}`, model: EMBED_MODEL });
       await fc.assert(
         fc.asyncProperty(damagedVectors, fc.constantFrom("float", "base64"), async (damaged, encoding) => {
           const texts = damaged.map((d) => d.text);
-          const keys = (await itemHashes(texts)).map((hash) => prefix + hash);
+          const keys = await storeKeysOf(gw, EMBED_MODEL, texts);
           await storeOf(gw).putMany(
             keys.map((key, i) => [key, damaged[i].stored]),
             600,
@@ -541,8 +539,7 @@ describe.each(STORES.map((variant, i) => ({ ...variant, numRuns: i === 0 ? 30 : 
       await fc.assert(
         fc.asyncProperty(damagedScores, async ({ query, damaged }) => {
           const documents = damaged.map((d) => d.doc);
-          const prefix = await keyPrefix({ kind: "rr", namespace: `together|${gw.env.TOGETHER_BASE_URL}`, model: RERANK_MODEL, query });
-          const keys = (await itemHashes(documents.map((doc) => `s:${doc}`))).map((hash) => prefix + hash);
+          const keys = await storeKeysOf(gw, RERANK_MODEL, documents, query);
           // Every key is written, so no case depends on an earlier one: damaged, or the true score (a hit).
           const entries = keys.map((key, i) => [key, damaged[i].stored ?? String(standInScore(query, documents[i]))] as const);
           await storeOf(gw).putMany(entries, 600);

@@ -60,3 +60,9 @@ export async function itemHashes(items: readonly string[]): Promise<string[]> {
   await Promise.all([...byText].map(async ([text, hash]) => hashes.set(text, await hash)));
   return items.map((item) => hashes.get(item)!);
 }
+
+/** The store keys of `items` in one scope: what the item path reads and writes for them. */
+export async function storeKeys(scope: KeyScope, items: readonly string[]): Promise<string[]> {
+  const prefix = await keyPrefix(scope);
+  return (await itemHashes(items)).map((hash) => prefix + hash);
+}
