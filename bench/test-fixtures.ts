@@ -25,9 +25,7 @@ async function importBundled<T>(path: string): Promise<T> {
   return (await import(pathToFileURL(outfile).href)) as T;
 }
 
-export const standInModule = await importBundled<typeof import("../test/upstream/together-stand-in.ts")>(
-  "test/upstream/together-stand-in.ts",
-);
+export const standInModule = await importBundled<typeof import("../test/upstream/stand-ins.ts")>("test/upstream/stand-ins.ts");
 export const openAiStandIn = await importBundled<typeof import("../test/upstream/openai-stand-in.ts")>("test/upstream/openai-stand-in.ts");
 export const testModels = await importBundled<typeof import("../test/setup/test-models.ts")>("test/setup/test-models.ts");
 rmSync(OUT, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_MODELS_JSON } from "../setup/test-models";
-import { STAND_IN_API_KEY, type StandIn, startStandIn } from "../upstream/together-stand-in";
+import { STAND_IN_API_KEY, type StandIn, startStandIn } from "../upstream/stand-ins";
 
 let standIn: StandIn;
 let mf: Miniflare;

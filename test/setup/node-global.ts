@@ -1,7 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { COHERE_STAND_IN_KEY } from "../upstream/cohere-stand-in";
 import { OPENAI_STAND_IN_KEY } from "../upstream/openai-stand-in";
-import { STAND_IN_API_KEY, startStandIn } from "../upstream/together-stand-in";
+import { STAND_IN_API_KEY, startStandIn } from "../upstream/stand-ins";
 import { WORKERS_AI_STAND_IN_ACCOUNT, WORKERS_AI_STAND_IN_TOKEN } from "../upstream/workers-ai-stand-in";
 import { TEST_MODELS_JSON } from "./test-models";
 import { freePort, startWranglerDev } from "./wrangler-dev";

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startStandIn } from "../upstream/together-stand-in";
+import { startStandIn } from "../upstream/stand-ins";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,16 +1,13 @@
 // A Together-compatible upstream for tests and benchmarks: deterministic embeddings and rerank
 // scores, per-tenant counters, and injectable faults. Base URL per tenant: `${url}/t/<tenant>/v1`
 // (or `${url}/v1` for the default tenant), so concurrent test files never share counters or faults.
-// `startStandIn` also mounts the Workers AI, OpenAI and Cohere stand-ins on the same server.
+// `startStandIn` (stand-ins.ts) mounts it beside the Workers AI, OpenAI and Cohere stand-ins.
 
-import { cohereFormat } from "./cohere-stand-in.ts";
 import { embeddingTokens, standInDocumentText, standInScore, standInVector, words } from "./deterministic.ts";
 import type { Fault } from "./faults.ts";
 import { scoreJson, vectorJson } from "./faults.ts";
 import { echoKeyMessage, markerIn } from "./markers.ts";
-import { openAiFormat } from "./openai-stand-in.ts";
-import { type Reply, type StandIn, startStandInServer, tally, type WireFormat } from "./stand-in-server.ts";
-import { workersAiFormat } from "./workers-ai-stand-in.ts";
+import { type Reply, type StandIn, tally, type WireFormat } from "./stand-in-server.ts";
 
 export { standInDocumentText, standInScore, standInVector } from "./deterministic.ts";
 export type { Fault, StandIn };
@@ -33,7 +30,7 @@ const error = (status: number, message: string): Reply => ({
   body: { error: { message, type: status >= 500 ? "server_error" : "invalid_request_error", param: null, code: null } },
 });
 
-const togetherFormat: WireFormat = {
+export const togetherFormat: WireFormat = {
   name: "together",
   operation: (path) =>
     path === "/embeddings" ? { kind: "embeddings" } : path === "/rerank" ? { kind: "rerank" } : error(404, "not found"),
@@ -94,12 +91,3 @@ const togetherFormat: WireFormat = {
     };
   },
 };
-
-/**
- * Starts the stand-in upstreams on one port: Together at `/t/<tenant>/v1`, Workers AI at
- * `/t/<tenant>/workers-ai/client/v4`, OpenAI at `/t/<tenant>/openai/v1`, Cohere at `/t/<tenant>/cohere/v2`.
- * @example const standIn = await startStandIn(); standIn.baseURLFor("cohere", "my-test")
- */
-export function startStandIn(port = 0): Promise<StandIn> {
-  return startStandInServer([togetherFormat, workersAiFormat, openAiFormat, cohereFormat], port);
-}
