@@ -195,6 +195,8 @@ describe("no-cache only for server keys (finding 4)", () => {
     expect(again.status).toBe(200);
     expect(again.headers.get("x-cache")).toBe("HIT");
     expect(again.headers.get("x-cache-directive-ignored")).toBe("no-cache");
+    // The page that sent it can read that header.
+    expect(again.headers.get("access-control-expose-headers")).toContain("X-Cache-Directive-Ignored");
     expect((await gw.stats()).embedded).toEqual({ one: 1, two: 1 });
   });
 

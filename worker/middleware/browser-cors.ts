@@ -12,6 +12,8 @@ const EXPOSED_HEADERS = [
   "X-Cache-Misses",
   "X-Cache-Breakdown",
   "X-Rerank-Cache",
+  // A page learns its no-cache was not followed (tokens are answered from the cache).
+  "X-Cache-Directive-Ignored",
   "X-Provider",
   "Server-Timing",
   "Retry-After",
