@@ -145,6 +145,18 @@ describe("item path: fallback, deadline and circuit breaker", () => {
     expect(first.calls).toHaveLength(5);
   });
 
+  it("Should not trip on an upstream's rate limits: a 429 is passed back, the route stays in use", async () => {
+    const items = ["z"];
+    const limited = route(fresh("limited"), items, {
+      fail: () => new ApiError(429, "upstream_rate_limited", "slow down", { headers: { "retry-after": "2" } }),
+    });
+    for (let i = 0; i < 6; i++) {
+      const err = await resolve(items, [limited]).catch((e) => e);
+      expect(err.status).toBe(429);
+    }
+    expect(limited.calls).toHaveLength(6);
+  });
+
   it("Should answer 503 with Retry-After when the only route is tripped, without calling it", async () => {
     const items = ["y"];
     const only = route(fresh("only"), items, { fail: outage });

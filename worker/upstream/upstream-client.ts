@@ -99,8 +99,9 @@ export async function postJson(
 
     const wait = retryAfterMs(response.headers);
     const retryable = RETRYABLE_STATUSES.has(response.status) && (wait === undefined || wait <= MAX_RETRY_WAIT_MS);
-    // A refusal of the request's own input says nothing against the route.
-    target.attempted?.(!(response.status >= 500 || response.status === 429 || response.status === 401 || response.status === 403));
+    // A refusal of the request's own input says nothing against the route, and a rate limit is the
+    // upstream asking for patience (its Retry-After goes back to the client), not an outage: neither counts.
+    if (response.status !== 429) target.attempted?.(!(response.status >= 500 || response.status === 401 || response.status === 403));
     log(target, { message: "upstream error status", status: response.status, attempt, path });
     const pause = wait ?? backoffMs(attempt);
     if (retryable && !lastAttempt && timeLeftAfter(pause)) {

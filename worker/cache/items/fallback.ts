@@ -65,7 +65,8 @@ export async function fetchWithFallback(
       stats.upstreamMs += Date.now() - started;
       if (!isRouteFailure(err)) throw err;
       // Providers that make no HTTP call (the local ones) report no attempts: the call is the attempt.
-      if (!attempts) recordAttempt(route.prefix, false);
+      // A rate limit (429) is no sign of an outage, so it never trips the breaker.
+      if (!attempts && !(err instanceof ApiError && err.status === 429)) recordAttempt(route.prefix, false);
       firstError ??= err;
     }
   }
