@@ -1,12 +1,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import type { CacheDeps, CachePolicy, ItemStats } from "../cache/item-cache";
-import type { ServedModel } from "../catalogue/resolve";
 import type { GatewayConfig } from "../config";
 import type { Gateway } from "../gateway";
-import type { CallContext } from "../providers/types";
-import { cacheDeps, cachePolicyFrom, cacheSubjectOf } from "../request/item-request";
-import { account } from "../usage/account";
+import { type ItemRequest, itemRequest } from "../request/item-request";
 import type { CollectionObject } from "./collection-object";
 import { type CollectionStub, objectStore, type RecordStore } from "./record-store";
 import type { CollectionRegistry } from "./registry-object";
@@ -20,31 +16,20 @@ export interface CollectionsContext {
   objects: DurableObjectNamespace<CollectionObject>;
   registry: DurableObjectNamespace<CollectionRegistry>;
   vectorize: Vectorize | undefined;
-  call: CallContext;
-  policy: CachePolicy;
-  /** The item cache's plumbing for a model, with its budget check and spend accounting (`extraChars`: a rerank query's). */
-  depsFor(model: ServedModel, extraChars?: number): CacheDeps;
-  /** Whose cache entries the request uses (CACHE_SCOPE). */
-  cacheSubject: string | undefined;
-  /** Accounts a served item request: inputs, cache hits by tier, what they saved. */
-  accountItems(model: ServedModel, texts: readonly string[], stats: ItemStats, extraChars?: number): void;
+  /** Embeddings and rerank through the item cache, as `/v1/embeddings` and `/v1/rerank` get them. */
+  items: ItemRequest;
 }
 
 export function collectionsContext(c: Context<AppEnv>): CollectionsContext {
   const gateway = c.get("gateway");
   const config = gateway.config;
-  const principal = c.get("principal");
   return {
     gateway,
     config,
     objects: c.env.COLLECTIONS,
     registry: c.env.COLLECTION_REGISTRY,
     vectorize: c.env.COLLECTIONS_INDEX,
-    call: { requestId: c.get("requestId") },
-    policy: cachePolicyFrom(c.req.header("cache-control"), config, principal).policy,
-    depsFor: (model, extraChars) => cacheDeps(c, model, extraChars),
-    cacheSubject: cacheSubjectOf(config, principal),
-    accountItems: (model, texts, stats, extraChars) => account(c, model, texts, stats, extraChars),
+    items: itemRequest(c),
   };
 }
 

@@ -1,8 +1,6 @@
 // A query: embed the text through the item cache, search the collection, optionally rerank the
 // candidates through the rerank cache, and attach what the caller asked to see.
-import { embedItems } from "../cache/embed-items";
 import type { ItemStats } from "../cache/item-cache";
-import { rerankItems } from "../cache/rerank-items";
 import { requireModel } from "../catalogue/resolve";
 import { addUsage, type Usage } from "../common/token-usage";
 import { type CollectionsContext, recordStore } from "./context";
@@ -47,8 +45,7 @@ export function queryCollection(cx: CollectionsContext, name: string, request: Q
     const store = recordStore(cx, name, spec.store);
     store.checkFilter?.(request.filter);
     const queryText = [(spec.query_prefix ?? "") + request.query];
-    const embedded = await embedItems(cx.call, model, queryText, cx.policy, cx.depsFor(model), cx.cacheSubject);
-    cx.accountItems(model, queryText, embedded.stats);
+    const embedded = await cx.items.embed(model, queryText);
     const vector = collectionVector(spec, embedded.values[0], model.spec.dimensions!);
     const hits = await store.query(spec, vector, request.topK, request.filter);
     let usage = embedded.usage;
@@ -74,15 +71,7 @@ export function queryCollection(cx: CollectionsContext, name: string, request: Q
     if (reranker && request.rerank && data.length > 0) {
       const rankFields = request.rerank.rank_fields;
       const documents = kept.map(({ record }) => rerankDocument(record!.text, record!.metadata, rankFields));
-      const reranked = await rerankItems(
-        cx.call,
-        reranker,
-        { query: request.query, documents, rankFields },
-        cx.policy,
-        cx.depsFor(reranker, request.query.length),
-        cx.cacheSubject,
-      );
-      cx.accountItems(reranker, reranked.identities, reranked.stats, request.query.length);
+      const reranked = await cx.items.rerank(reranker, { query: request.query, documents, rankFields });
       data.forEach((hit, i) => {
         hit.rerank_score = reranked.scores[i];
       });

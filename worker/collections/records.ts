@@ -1,6 +1,5 @@
 // Upserting, reading and deleting records. Texts are embedded through the gateway's item cache
 // (the same one as /v1/embeddings), and a record whose text and metadata are unchanged costs nothing.
-import { embedItems } from "../cache/embed-items";
 import { requireModel } from "../catalogue/resolve";
 import { base64ToFloats, shortenVector } from "../codec/vector-base64";
 import { NO_USAGE, type Usage } from "../common/token-usage";
@@ -92,8 +91,7 @@ export function upsertRecords(cx: CollectionsContext, name: string, input: reado
     if (toEmbed.length > 0) {
       try {
         const texts = toEmbed.map((r) => prefix + rows[r].text);
-        const resolved = await embedItems(cx.call, model, texts, cx.policy, cx.depsFor(model), cx.cacheSubject);
-        cx.accountItems(model, texts, resolved.stats);
+        const resolved = await cx.items.embed(model, texts);
         const native = model.spec.dimensions!;
         toEmbed.forEach((r, i) => {
           rows[r].vector = collectionVector(spec, resolved.values[i], native);

@@ -2,12 +2,10 @@ import type { Context } from "hono";
 import type { AppEnv, Principal } from "../app-env";
 import { admitBudget } from "../budgets/admit";
 import { embedItems } from "../cache/embed-items";
-import type { CacheDeps, CachePolicy, UpstreamSpend } from "../cache/item-cache";
-import { rerankItems } from "../cache/rerank-items";
+import type { CacheDeps, CachePolicy, ResolvedItems, UpstreamSpend } from "../cache/item-cache";
+import { type RerankInput, rerankItems } from "../cache/rerank-items";
 import type { ServedModel } from "../catalogue/resolve";
 import type { GatewayConfig } from "../config";
-import type { EmbeddingsCall } from "../schemas/embeddings-request";
-import type { RerankCall } from "../schemas/rerank-request";
 import { account, accountSpend, spendTotals } from "../usage/account";
 
 /** The cache policy for one request, and the request directive it did not follow (for `X-Cache-Directive-Ignored`). */
@@ -23,7 +21,7 @@ export interface RequestCachePolicy {
  * holds a page's token send every input upstream again, as often as the rate limit allows, at the
  * operator's expense. Those requests are answered from the cache as usual and told so.
  */
-export function cachePolicyFrom(cacheControl: string | undefined, config: GatewayConfig, principal: Principal): RequestCachePolicy {
+function cachePolicyFrom(cacheControl: string | undefined, config: GatewayConfig, principal: Principal): RequestCachePolicy {
   const directives = cacheControl
     ? cacheControl
         .toLowerCase()
@@ -40,7 +38,7 @@ export function cachePolicyFrom(cacheControl: string | undefined, config: Gatewa
  * with CACHE_SCOPE=subject, the server key's id, also for the tokens it minted (their `kid`). A token
  * without a key id gets its own subject; open mode's anonymous callers share one.
  */
-export function cacheSubjectOf(config: GatewayConfig, principal: Principal): string | undefined {
+function cacheSubjectOf(config: GatewayConfig, principal: Principal): string | undefined {
   if (config.cache.scope === "shared") return undefined;
   if (principal.keyId !== undefined) return `key:${principal.keyId}`;
   return principal.kind === "anonymous" ? "anonymous" : principal.id;
@@ -77,7 +75,7 @@ async function admitRequest(c: Context<AppEnv>, model: ServedModel, texts: reado
  * and, for a model route, the budget check and usage accounting of its upstream work
  * (`extraChars`: characters sent with each item besides its text, a rerank query).
  */
-export function cacheDeps(c: Context<AppEnv>, model?: ServedModel, extraChars = 0): CacheDeps {
+function cacheDeps(c: Context<AppEnv>, model?: ServedModel, extraChars = 0): CacheDeps {
   const gateway = c.get("gateway");
   const requestId = c.get("requestId");
   return {
@@ -89,35 +87,39 @@ export function cacheDeps(c: Context<AppEnv>, model?: ServedModel, extraChars = 
   };
 }
 
-/**
- * An embeddings call through the cache with everything the request brings: its cache policy (and the
- * directive it ignored), its budget check and accounting, its cache subject.
- */
-export async function serveEmbeddings(c: Context<AppEnv>, call: EmbeddingsCall) {
-  const config = c.get("config");
-  const principal = c.get("principal");
-  const cache = cachePolicyFrom(c.req.header("cache-control"), config, principal);
-  const deps = cacheDeps(c, call.model);
-  const subject = cacheSubjectOf(config, principal);
-  const resolved = await embedItems({ requestId: c.get("requestId") }, call.model, call.inputs, cache.policy, deps, subject);
-  account(c, call.model, call.inputs, resolved.stats);
-  return { resolved, ignored: cache.ignored, memory: deps.memory };
+/** A request's way to the item path, with everything it brings: one cache policy, budgets, accounting, cache subject. */
+export interface ItemRequest {
+  /** The `Cache-Control` directive this request sent and the gateway did not follow (`X-Cache-Directive-Ignored`). */
+  ignored: "no-cache" | undefined;
+  /** Embeds `texts` through the cache and accounts the request. */
+  embed(model: ServedModel, texts: readonly string[]): Promise<ResolvedItems>;
+  /** Scores documents through the cache and accounts the request; the query goes up with every document. */
+  rerank(model: ServedModel, input: RerankInput): ReturnType<typeof rerankItems>;
 }
 
-/** A rerank call through the cache, as `serveEmbeddings`; the query goes up with every document. */
-export async function serveRerank(c: Context<AppEnv>, call: RerankCall) {
+/**
+ * The item path for one request: its cache policy (one upstream deadline however many calls it
+ * makes), its cache subject, and per model the budget check and accounting. The routes and the
+ * collections both go through it.
+ */
+export function itemRequest(c: Context<AppEnv>): ItemRequest {
   const config = c.get("config");
   const principal = c.get("principal");
   const cache = cachePolicyFrom(c.req.header("cache-control"), config, principal);
-  const extra = call.query.length;
-  const resolved = await rerankItems(
-    { requestId: c.get("requestId") },
-    call.model,
-    call,
-    cache.policy,
-    cacheDeps(c, call.model, extra),
-    cacheSubjectOf(config, principal),
-  );
-  account(c, call.model, call.identities, resolved.stats, extra);
-  return { resolved, ignored: cache.ignored };
+  const subject = cacheSubjectOf(config, principal);
+  const ctx = { requestId: c.get("requestId") };
+  return {
+    ignored: cache.ignored,
+    async embed(model, texts) {
+      const resolved = await embedItems(ctx, model, texts, cache.policy, cacheDeps(c, model), subject);
+      account(c, model, texts, resolved.stats);
+      return resolved;
+    },
+    async rerank(model, input) {
+      const extra = input.query.length;
+      const resolved = await rerankItems(ctx, model, input, cache.policy, cacheDeps(c, model, extra), subject);
+      account(c, model, resolved.identities, resolved.stats, extra);
+      return resolved;
+    },
+  };
 }

@@ -3,7 +3,7 @@ import type { TypedResponse } from "hono";
 import { endTime, startTime } from "hono/timing";
 import type { AppEnv } from "../app-env";
 import { embeddingsBody } from "../codec/embeddings-json";
-import { serveEmbeddings } from "../request/item-request";
+import { itemRequest } from "../request/item-request";
 import { EmbeddingsRequestSchema, EmbeddingsResponseSchema, embeddingsScanRules } from "../schemas/embeddings";
 import { readEmbeddingsRequest } from "../schemas/embeddings-request";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
@@ -32,14 +32,15 @@ export function registerEmbeddings(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath(embeddingsRoute);
   app.post(embeddingsRoute.path, scanBody(embeddingsScanRules), jsonBody(EmbeddingsRequestSchema), async (c) => {
     const call = readEmbeddingsRequest(c.req.valid("json"), c.get("gateway"), c.get("config").limits);
-    const { resolved, ignored, memory } = await serveEmbeddings(c, call);
-    setItemHeaders(c, resolved.stats, ignored);
+    const items = itemRequest(c);
+    const resolved = await items.embed(call.model, call.inputs);
+    setItemHeaders(c, resolved.stats, items.ignored);
     startTime(c, "encode");
     const json = embeddingsBody(call.modelName, resolved.values, resolved.keyOf, resolved.usage, {
       encoding: call.encoding,
       dimensions: call.dimensions,
       nativeDimensions: call.nativeDimensions,
-      memory,
+      memory: c.get("gateway").memory,
     });
     // For a streamed body this times the start only: the vectors are printed as the client reads them.
     endTime(c, "encode");

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { type Document, documentText } from "../cache/rerank-items";
-import { serveRerank } from "../request/item-request";
+import { itemRequest } from "../request/item-request";
 import { CACHE_CONTROL_PARAMETER, ITEM_ROUTE_ERRORS, ITEM_ROUTE_HEADERS } from "../schemas/error";
 import { jsonBody, scanBody } from "../schemas/json-body";
 import { RerankRequestSchema, RerankResponseSchema, rerankScanRules } from "../schemas/rerank";
@@ -33,8 +33,9 @@ export function registerRerank(app: OpenAPIHono<AppEnv>): void {
     // Object documents as JSON.parse made them (the body validator keeps them).
     const raw = c.get("jsonBody") as { documents: Document[] };
     const call = readRerankRequest(c.req.valid("json"), raw.documents, c.get("gateway"), c.get("config").limits);
-    const { resolved, ignored } = await serveRerank(c, call);
-    setItemHeaders(c, resolved.stats, ignored);
+    const items = itemRequest(c);
+    const resolved = await items.rerank(call.model, call);
+    setItemHeaders(c, resolved.stats, items.ignored);
     const ranked = rankResults(resolved.scores, call.topN);
     return c.json(
       {
