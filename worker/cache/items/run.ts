@@ -1,4 +1,4 @@
-import { NO_USAGE, type Usage } from "../../common/token-usage";
+import { addUsage, NO_USAGE, type Usage } from "../../common/token-usage";
 import type { CacheDeps, CachePolicy, ItemRoute, ItemSource, ItemStats, ResolvedItems, Settle, UpstreamSpend } from "./types";
 
 /**
@@ -15,6 +15,8 @@ export interface ItemRun {
   readonly read: boolean;
   /** When an entry written now expires in the memory tier. */
   readonly expiresAt: number;
+  /** Each distinct item's first position in the request, in first-seen order. */
+  readonly firstIndex: ReadonlyMap<string, number>;
   /** Distinct items, in first-seen order. */
   readonly unique: readonly string[];
   /** Values found or fetched so far, by item. */
@@ -40,6 +42,7 @@ export interface ItemRun {
 /** A fresh run: duplicates collapsed, nothing read yet. */
 export function startRun(source: ItemSource, policy: CachePolicy, deps: CacheDeps, now = Date.now()): ItemRun {
   const primary = source.routes[0];
+  const firstIndex = firstIndexes(source.items);
   return {
     source,
     policy,
@@ -47,7 +50,8 @@ export function startRun(source: ItemSource, policy: CachePolicy, deps: CacheDep
     primary,
     read: policy.read && primary.cacheable,
     expiresAt: now + policy.ttlSeconds * 1000,
-    unique: distinct(source.items),
+    firstIndex,
+    unique: [...firstIndex.keys()],
     values: new Map(),
     itemOfKey: new Map(),
     hashOfItem: new Map(),
@@ -72,9 +76,11 @@ export function startRun(source: ItemSource, policy: CachePolicy, deps: CacheDep
   };
 }
 
-/** The distinct items, in the order they first appear. */
-export function distinct(items: readonly string[]): string[] {
-  return [...new Set(items)];
+/** Each distinct item's first position, in the order they first appear. */
+function firstIndexes(items: readonly string[]): Map<string, number> {
+  const first = new Map<string, number>();
+  items.forEach((item, i) => first.has(item) || first.set(item, i));
+  return first;
 }
 
 /** The memory tier's key: the text itself behind the route's prefix, so its hits cost no hashing. */
@@ -88,12 +94,7 @@ export function addSpend(spent: UpstreamSpend[], entry: UpstreamSpend): void {
     return;
   }
   same.inputs += entry.inputs;
-  same.usage = {
-    prompt_tokens: same.usage.prompt_tokens + entry.usage.prompt_tokens,
-    completion_tokens: same.usage.completion_tokens + entry.usage.completion_tokens,
-    total_tokens: same.usage.total_tokens + entry.usage.total_tokens,
-    ...(same.usage.estimated || entry.usage.estimated ? { estimated: true as const } : {}),
-  };
+  same.usage = addUsage(same.usage, entry.usage);
 }
 
 /**

@@ -47,13 +47,11 @@ async function fetchBatches(run: ItemRun, keys: readonly string[]): Promise<void
   if (keys.length === 0) return;
   await admitted(run, keys);
   const { source, stats } = run;
-  const indexOfItem = new Map<string, number>();
-  source.items.forEach((item, i) => indexOfItem.has(item) || indexOfItem.set(item, i));
   const fromCache: CachedOn = (route, items) => cachedOn(run, route, items);
   const batches: Promise<void>[] = [];
   for (let start = 0; start < keys.length; start += source.maxBatch) {
     const batchKeys = keys.slice(start, start + source.maxBatch);
-    const indices = batchKeys.map((key) => indexOfItem.get(run.itemOfKey.get(key)!)!);
+    const indices = batchKeys.map((key) => run.firstIndex.get(run.itemOfKey.get(key)!)!);
     const work = inSlot(run, () => fetchWithFallback(source.routes, indices, stats, run.policy.deadline, fromCache)).then((answer) => ({
       ...answer,
       prefix: answer.route.prefix,
