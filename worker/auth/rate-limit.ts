@@ -1,3 +1,4 @@
+import { logThrottle } from "../common/log-throttle";
 import type { GatewayEnv } from "../config";
 import { ApiError } from "../errors";
 import type { Principal } from "./principal";
@@ -7,17 +8,14 @@ const RATE_LIMIT_PERIOD_SECONDS = 60;
 /** How soon a client may retry when the limiter itself fails. */
 const UNAVAILABLE_RETRY_SECONDS = 10;
 /** A failing limiter fails every request: one line a minute per isolate says so without flooding the log. */
-const FAILURE_LOG_INTERVAL_MS = 60_000;
-let lastFailureLoggedAt = Number.NEGATIVE_INFINITY;
+const failureLogged = logThrottle(60_000, 1);
 
 /**
  * A 503 for a limiter that threw: without an answer the gateway cannot know the client is within its
  * limit, so it refuses (fails closed) rather than serve unlimited or answer a 500.
  */
 function limiterFailed(err: unknown, requestId: string): ApiError {
-  const now = Date.now();
-  if (now - lastFailureLoggedAt >= FAILURE_LOG_INTERVAL_MS) {
-    lastFailureLoggedAt = now;
+  if (failureLogged("rate limiter")) {
     console.error(
       JSON.stringify({
         level: "error",

@@ -2,8 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../app-env";
 import { isOriginAllowed } from "../auth/origin-guard";
+import { logThrottle } from "../common/log-throttle";
 import type { GatewayConfig } from "../config";
-import { logThrottle } from "./log-throttle";
 
 /** What a page may read of the gateway's answers. */
 const EXPOSED_HEADERS = [
