@@ -84,6 +84,10 @@ export function invalidParam(param: string | null, message: string, code = "inva
 export const badUpstreamResponse = (provider: string, what: string) =>
   new ApiError(502, "upstream_bad_response", `The ${provider} provider answered with ${what}.`);
 
+/** A 415 for a body that is not JSON, whichever layer notices. */
+export const unsupportedMediaType = () =>
+  new ApiError(415, "invalid_content_type", "Send the body as JSON with 'Content-Type: application/json'.");
+
 /** A 413 for a body over MAX_BODY_BYTES, whether declared or counted as it streams in. */
 export const bodyTooLarge = (maxSize: number) =>
   new ApiError(413, "body_too_large", `The request body exceeds this gateway's limit of ${maxSize} bytes (MAX_BODY_BYTES).`);
@@ -92,7 +96,7 @@ export const bodyTooLarge = (maxSize: number) =>
 function fromHttpException(err: HTTPException): ApiError {
   const status = err.status as ContentfulStatusCode;
   if (status === 400) return invalidParam(null, "The request body is not valid JSON.", "invalid_json");
-  if (status === 415) return new ApiError(415, "invalid_content_type", "Send the body as JSON with 'Content-Type: application/json'.");
+  if (status === 415) return unsupportedMediaType();
   if (status === 401) return new ApiError(401, "unauthorized", "A valid credential is required.");
   return new ApiError(status, "http_error", err.message || "Request refused.");
 }

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import { validator } from "hono/validator";
 import type { AppEnv } from "../app-env";
 import type { GatewayConfig } from "../config";
-import { ApiError } from "../errors";
+import { unsupportedMediaType } from "../errors";
 import { validationError } from "./error";
 import { prescanJson, type ScanRules } from "./json-prescan";
 
@@ -24,9 +24,6 @@ function withoutStackTraces<T>(parse: () => T): T {
     Error.stackTraceLimit = limit;
   }
 }
-
-const unsupportedMediaType = () =>
-  new ApiError(415, "invalid_content_type", "Send the body as JSON with 'Content-Type: application/json'.");
 
 /**
  * The hot routes' body validator: Hono's own `validator("json")` with zod's synchronous parse, in
