@@ -3,6 +3,7 @@
 // The vectors are also kept in memory (loaded on first use, kept in step with each write) for an
 // exact scan. Every call runs alone: the object serialises concurrent writers.
 import { DurableObject } from "cloudflare:workers";
+import { chunks } from "../cache/store";
 import { matches } from "./filter";
 import type { CollectionInfo, CollectionSpec, FilterNode, Match, Metadata, PriorRecord, StoreKind } from "./types";
 import { candidatesFor, FULL_PRECISION_BYTES, rescore, VectorIndex } from "./vector-index";
@@ -114,14 +115,8 @@ export class CollectionObject extends DurableObject {
   prior(uid: string, ids: string[]): Array<PriorRecord | null> | Stale {
     if (!this.checked(uid)) return stale;
     const known = new Map<string, PriorRecord>();
-    for (let i = 0; i < ids.length; i += IN_CHUNK) {
-      const chunk = ids.slice(i, i + IN_CHUNK);
-      const rows = this.sql.exec<{ id: string; hash: string; metadata: string }>(
-        `SELECT id, hash, metadata FROM records WHERE id IN (${chunk.map(() => "?").join(",")})`,
-        ...chunk,
-      );
-      for (const row of rows) known.set(row.id, { hash: row.hash, metadata: row.metadata });
-    }
+    for (const row of this.rowsWhereIn<{ id: string; hash: string; metadata: string }>("id, hash, metadata", "id", ids))
+      known.set(row.id, { hash: row.hash, metadata: row.metadata });
     return ids.map((id) => known.get(id) ?? null);
   }
 
@@ -133,12 +128,7 @@ export class CollectionObject extends DurableObject {
     this.ctx.storage.transactionSync(() => {
       // New ids, found in chunks (one statement per 90 ids rather than one per row).
       let added = ids.length;
-      for (let i = 0; i < ids.length; i += IN_CHUNK) {
-        const chunk = ids.slice(i, i + IN_CHUNK);
-        added -= this.sql
-          .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM records WHERE id IN (${chunk.map(() => "?").join(",")})`, ...chunk)
-          .one().n;
-      }
+      for (const row of this.rowsWhereIn<{ n: number }>("COUNT(*) AS n", "id", ids)) added -= row.n;
       // Sixteen rows a statement (6 parameters each, under SQLite's 100): one statement per row made
       // the statements' own overhead a large share of a 2,048-record upsert.
       for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
@@ -171,14 +161,8 @@ export class CollectionObject extends DurableObject {
   get(uid: string, ids: string[]): Array<{ id: string; text: string; metadata: Metadata | undefined } | null> | Stale {
     if (!this.checked(uid)) return stale;
     const found = new Map<string, { id: string; text: string; metadata: Metadata | undefined }>();
-    for (let i = 0; i < ids.length; i += IN_CHUNK) {
-      const chunk = ids.slice(i, i + IN_CHUNK);
-      const rows = this.sql.exec<{ id: string; text: string; metadata: string }>(
-        `SELECT id, text, metadata FROM records WHERE id IN (${chunk.map(() => "?").join(",")})`,
-        ...chunk,
-      );
-      for (const row of rows) found.set(row.id, { id: row.id, text: row.text, metadata: parseMetadata(row.metadata) });
-    }
+    for (const row of this.rowsWhereIn<{ id: string; text: string; metadata: string }>("id, text, metadata", "id", ids))
+      found.set(row.id, { id: row.id, text: row.text, metadata: parseMetadata(row.metadata) });
     return ids.map((id) => found.get(id) ?? null);
   }
 
@@ -186,14 +170,7 @@ export class CollectionObject extends DurableObject {
   idsOf(uid: string, vids: string[]): Array<string | null> | Stale {
     if (!this.checked(uid)) return stale;
     const found = new Map<string, string>();
-    for (let i = 0; i < vids.length; i += IN_CHUNK) {
-      const chunk = vids.slice(i, i + IN_CHUNK);
-      const rows = this.sql.exec<{ id: string; vid: string }>(
-        `SELECT id, vid FROM records WHERE vid IN (${chunk.map(() => "?").join(",")})`,
-        ...chunk,
-      );
-      for (const row of rows) found.set(row.vid, row.id);
-    }
+    for (const row of this.rowsWhereIn<{ id: string; vid: string }>("id, vid", "vid", vids)) found.set(row.vid, row.id);
     return vids.map((vid) => found.get(vid) ?? null);
   }
 
@@ -263,17 +240,25 @@ export class CollectionObject extends DurableObject {
   /** The stored float32 vectors of `ids`, in that order. */
   private vectorsOf(ids: string[]): Array<{ id: string; vector: Float32Array }> {
     const found = new Map<string, Float32Array>();
-    for (let i = 0; i < ids.length; i += IN_CHUNK) {
-      const chunk = ids.slice(i, i + IN_CHUNK);
-      const rows = this.sql.exec<{ id: string; vector: ArrayBuffer }>(
-        `SELECT id, vector FROM records WHERE id IN (${chunk.map(() => "?").join(",")})`,
-        ...chunk,
-      );
-      for (const row of rows) found.set(row.id, new Float32Array(row.vector));
-    }
+    for (const row of this.rowsWhereIn<{ id: string; vector: ArrayBuffer }>("id, vector", "id", ids))
+      found.set(row.id, new Float32Array(row.vector));
     return ids.flatMap((id) => {
       const vector = found.get(id);
       return vector ? [{ id, vector }] : [];
     });
+  }
+
+  /**
+   * The rows `SELECT <columns> FROM records WHERE <key> IN (...)` yields for many keys, asked in chunks
+   * of IN_CHUNK (a statement binds at most 100 parameters).
+   */
+  private *rowsWhereIn<T extends Record<string, SqlStorageValue>>(
+    columns: string,
+    key: "id" | "vid",
+    keys: readonly string[],
+  ): Generator<T> {
+    for (const chunk of chunks(keys, IN_CHUNK)) {
+      yield* this.sql.exec<T>(`SELECT ${columns} FROM records WHERE ${key} IN (${chunk.map(() => "?").join(",")})`, ...chunk);
+    }
   }
 }
