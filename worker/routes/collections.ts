@@ -23,7 +23,7 @@ import {
 } from "../schemas/collections";
 import { ACCESS_ERRORS, ErrorDataSchema, ITEM_ROUTE_ERRORS } from "../schemas/error";
 import { jsonBody } from "../schemas/json-body";
-import { overLimit } from "../schemas/over-limit";
+import { overLimit, requireQuery } from "../schemas/over-limit";
 import { requireWellFormed } from "../schemas/well-formed";
 import { cacheStatus, setItemHeaders } from "./item-headers";
 
@@ -210,10 +210,7 @@ export function registerCollections(app: OpenAPIHono<AppEnv>): void {
 
   app.post("/v1/collections/:name/query", read, jsonBody(QuerySchema), async (c) => {
     const q = c.req.valid("json");
-    const { maxQueryChars } = c.get("config").limits;
-    if (q.query.length > maxQueryChars)
-      throw overLimit("query", `The query length (${q.query.length} characters)`, maxQueryChars, "MAX_QUERY_CHARS");
-    requireWellFormed([q.query], () => "query");
+    requireQuery(q.query, c.get("config").limits);
     const result = await queryCollection(collectionsContext(c), collectionName(c), {
       query: q.query,
       topK: q.top_k ?? 10,

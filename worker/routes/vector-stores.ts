@@ -6,9 +6,8 @@ import { queryCollection } from "../collections/query";
 import { CollectionNameParam } from "../schemas/collections";
 import { ErrorDataSchema, ITEM_ROUTE_ERRORS } from "../schemas/error";
 import { jsonBody } from "../schemas/json-body";
-import { overLimit } from "../schemas/over-limit";
+import { requireQuery } from "../schemas/over-limit";
 import { VectorStoreSearchPageSchema, VectorStoreSearchSchema } from "../schemas/vector-stores";
-import { requireWellFormed } from "../schemas/well-formed";
 import { collectionAccess, collectionName } from "./collections";
 import { setItemHeaders } from "./item-headers";
 
@@ -42,10 +41,7 @@ export function registerVectorStores(app: OpenAPIHono<AppEnv>): void {
       const queries = typeof body.query === "string" ? [body.query] : body.query;
       // Several queries are searched as one text, as one embedding.
       const query = queries.join("\n");
-      const { maxQueryChars } = c.get("config").limits;
-      if (query.length > maxQueryChars)
-        throw overLimit("query", `The query length (${query.length} characters)`, maxQueryChars, "MAX_QUERY_CHARS");
-      requireWellFormed([query], () => "query");
+      requireQuery(query, c.get("config").limits);
       const ranker = body.ranking_options?.ranker;
       const topK = body.max_num_results ?? 10;
       const result = await queryCollection(collectionsContext(c), collectionName(c), {

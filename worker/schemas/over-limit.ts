@@ -1,10 +1,18 @@
 import type { ServedModel } from "../catalogue/resolve";
 import type { GatewayConfig } from "../config";
 import { ApiError } from "../errors";
+import { requireWellFormed } from "./well-formed";
 
 /** A 400 naming the limit and its value. */
 export function overLimit(param: string, what: string, limit: number, setting: string): ApiError {
   return new ApiError(400, "limit_exceeded", `${what} exceeds this gateway's limit of ${limit} (${setting}).`, { param });
+}
+
+/** A search query as collections take it: within MAX_QUERY_CHARS and well-formed text, or a 400 naming `query`. */
+export function requireQuery(query: string, limits: GatewayConfig["limits"]): void {
+  if (query.length > limits.maxQueryChars)
+    throw overLimit("query", `The query length (${query.length} characters)`, limits.maxQueryChars, "MAX_QUERY_CHARS");
+  requireWellFormed([query], () => "query");
 }
 
 /**
