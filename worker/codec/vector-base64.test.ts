@@ -70,6 +70,25 @@ describe("base64 vectors: what a stored value must be", () => {
     }
   });
 
+  it("Should refuse a value whose unused pad bits are set: it decodes to the same floats, but is not the canonical text", () => {
+    // 32 bytes end in a 2-byte group: the character before "=" carries 2 bits no byte uses.
+    const at = CANONICAL.length - 2;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const stray = replaceAt(CANONICAL, at, alphabet[alphabet.indexOf(CANONICAL[at]) | 1]);
+    expect(stray).not.toBe(CANONICAL);
+    expect(base64ToFloats(stray)).toEqual(VECTOR);
+    expect(isValid(stray)).toBe(false);
+    expect(encodeVector(stray, 8, "together", "m")).toBe(CANONICAL);
+  });
+
+  it("Should check values of different sizes one after another (the check decodes into one shared buffer)", () => {
+    const long = floatsToBase64(Float32Array.from({ length: 3072 }, (_, i) => i / 3072));
+    expect(vectorValidator(3072)(long)).toBe(true);
+    expect(isValid(CANONICAL)).toBe(true);
+    expect(vectorValidator(3072)(long)).toBe(true);
+    expect(isValid(long)).toBe(false);
+  });
+
   it("Should refuse NaN and the infinities even when the base64 itself is valid", () => {
     const patterns = { NaN: 0x7fc00000, "another NaN": 0xffffffff, Infinity: 0x7f800000, "-Infinity": 0xff800000 };
     for (const bits of Object.values(patterns)) {
