@@ -1,5 +1,5 @@
 import type { ServedModel, ServedRoute } from "../catalogue/resolve";
-import { encodeVector, vectorValidator } from "../codec/vector-base64";
+import { base64LengthFor, encodeVector, vectorValidator } from "../codec/vector-base64";
 import type { CallContext } from "../providers/types";
 import { type CacheDeps, type CachePolicy, type ItemRoute, type ResolvedItems, resolveItems } from "./item-cache";
 import { keyPrefix } from "./keys";
@@ -20,6 +20,9 @@ const MAX_SUBJECTS = 256;
  * dimensions or 512 of 1024 per call: more calls, each a few MB.
  */
 const UPSTREAM_VALUES_PER_CALL = 1 << 19;
+
+/** An embeddings answer of `items` base64 vectors: each vector's text and its JSON around it, plus the envelope. */
+const expectedAnswerBytes = (items: number, dimensions: number) => items * (base64LengthFor(dimensions) + 64) + 1024;
 
 function prefixOf(served: ServedRoute, subject: string | undefined): string | Promise<string> {
   const known = served.embedPrefixes?.get(subject ?? "");
@@ -55,7 +58,7 @@ export async function embedItems(
       cacheable: provider.cacheable.embed,
       async fetch(items, call) {
         const { vectors, usage } = await provider.embed!(
-          { ...ctx, ...call },
+          { ...ctx, ...call, expectedBytes: expectedAnswerBytes(items.length, dimensions) },
           route.model,
           items.map((i) => texts[i]),
           route.params,

@@ -15,6 +15,7 @@ export const targetFor = (settings: ProviderSettings, limits: UpstreamLimits, ct
   requestId: ctx.requestId,
   deadline: ctx.deadline,
   attempted: ctx.attempted,
+  expectedBytes: ctx.expectedBytes,
 });
 
 /** `Authorization: Bearer <key>` when the instance has a key (TEI or Ollama may have none). */

@@ -29,6 +29,8 @@ export interface CallContext {
   deadline?: number;
   /** Told after each upstream attempt whether it succeeded (the cache's circuit breaker counts them). */
   attempted?(ok: boolean): void;
+  /** About how many bytes the upstream's answer should have, when the caller knows (vectors of a known size). */
+  expectedBytes?: number;
 }
 
 /**

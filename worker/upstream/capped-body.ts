@@ -1,10 +1,13 @@
+import { releaseBuffer } from "../common/release-buffer";
+
 /**
  * An upstream body as text, or undefined when it is longer than `maxBytes`: what an upstream sends is
  * read no further than the gateway is willing to hold, so a broken or hostile upstream cannot fill the
  * isolate's 128 MB. A declared Content-Length over the cap is refused unread; a body without one (or
- * compressed, whose decoded size the header does not tell) is counted while it streams.
+ * compressed, whose decoded size the header does not tell) is counted while it streams, into one
+ * buffer of `expectedBytes` that grows only if the answer is larger.
  */
-export async function readCappedText(response: Response, maxBytes: number): Promise<string | undefined> {
+export async function readCappedText(response: Response, maxBytes: number, expectedBytes = 16 << 10): Promise<string | undefined> {
   const declared = response.headers.get("content-length");
   const encoded = (response.headers.get("content-encoding") ?? "identity") !== "identity";
   if (declared !== null && Number(declared) > maxBytes) {
@@ -14,27 +17,64 @@ export async function readCappedText(response: Response, maxBytes: number): Prom
   // HTTP framing ends an uncompressed body at its Content-Length: the native read is safe and fastest.
   if (declared !== null && !encoded) return response.text();
   if (!response.body) return "";
-  // Counted on the way through and read natively: no second copy of the bytes in JavaScript.
-  let total = 0;
-  let exceeded = false;
-  const counted = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        total += chunk.byteLength;
-        if (total > maxBytes) {
-          exceeded = true;
-          controller.error(new RangeError(`body over ${maxBytes} bytes`));
-          return;
-        }
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+  const bytes = await readCapped(response.body, maxBytes, expectedBytes);
+  if (!bytes) return undefined;
+  const text = new TextDecoder().decode(bytes);
+  releaseBuffer(bytes);
+  return text;
+}
+
+/**
+ * A stream's bytes in one buffer, or undefined past `maxBytes` (the rest is cancelled). A byte stream
+ * (every fetch answer) is read BYOB: the runtime writes straight into the buffer, and JavaScript never
+ * sees a chunk. Piping the chunks through a counting TransformStream instead cost ~550 ms of CPU and
+ * ~70 MB of garbage for the 13 answers (33 MB) of a 2048-input miss of 3072 dimensions; this ~80 ms,
+ * as much as the native `text()`. Other streams are copied chunk by chunk into the same buffer.
+ */
+async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number, expectedBytes: number): Promise<Uint8Array | undefined> {
+  // One byte over the cap tells "longer than allowed" from "exactly the cap".
+  const limit = maxBytes + 1;
+  let buffer = new Uint8Array(Math.min(limit, Math.max(1024, expectedBytes)));
+  let length = 0;
+  const room = (needed: number): boolean => {
+    if (length + needed <= buffer.length) return true;
+    if (length + needed > limit) return false;
+    const grown = new Uint8Array(Math.min(limit, Math.max(length + needed, buffer.length * 2)));
+    grown.set(buffer.subarray(0, length));
+    buffer = grown;
+    return true;
+  };
+  const within = () => (length > maxBytes ? undefined : buffer.subarray(0, length));
+  let byob: ReadableStreamBYOBReader | undefined;
   try {
-    return await new Response(counted).text();
-  } catch (err) {
-    if (exceeded) return undefined;
-    throw err;
+    byob = body.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream: read chunk by chunk below.
+  }
+  if (byob) {
+    for (;;) {
+      if (!room(1)) {
+        await byob.cancel();
+        return undefined;
+      }
+      const { done, value } = await byob.read(buffer.subarray(length));
+      // The read hands back the buffer it was given (transferred): keep using that one.
+      if (!value) throw new Error("a byte stream's read returned no buffer");
+      buffer = new Uint8Array(value.buffer);
+      if (done) return within();
+      length += value.byteLength;
+    }
+  }
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return within();
+    if (!room(value.byteLength)) {
+      await reader.cancel();
+      return undefined;
+    }
+    buffer.set(value, length);
+    length += value.byteLength;
   }
 }
 

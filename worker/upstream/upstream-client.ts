@@ -26,6 +26,8 @@ export interface UpstreamTarget {
   deadline?: number;
   /** Told after each attempt whether the upstream answered usefully (the circuit breaker counts failures). */
   attempted?(ok: boolean): void;
+  /** About how many bytes the answer should have, when known: its body is read into one buffer that size. */
+  expectedBytes?: number;
 }
 
 /** The provider's name for messages: "Workers AI (workers-ai)". */
@@ -84,7 +86,7 @@ export async function postJson(
 
     if (response.ok) {
       target.attempted?.(true);
-      return readJson(response, provider, maxBytes);
+      return readJson(response, provider, maxBytes, target.expectedBytes);
     }
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();
@@ -151,10 +153,10 @@ async function statusError(response: Response, provider: ProviderSettings, waitM
   return new ApiError(502, "upstream_error", `${cap(who)} failed (HTTP ${status}).`);
 }
 
-async function readJson(response: Response, provider: ProviderSettings, maxBytes: number): Promise<unknown> {
+async function readJson(response: Response, provider: ProviderSettings, maxBytes: number, expectedBytes?: number): Promise<unknown> {
   let text: string | undefined;
   try {
-    text = await readCappedText(response, maxBytes);
+    text = await readCappedText(response, maxBytes, expectedBytes);
   } catch (err) {
     // The upstream died after its headers: no answer, and not the request's fault.
     throw new ApiError(502, "upstream_unreachable", `${cap(label(provider))} broke off its answer.`, { cause: err });
