@@ -1,5 +1,6 @@
+import { releaseBuffer } from "../common/release-buffer";
 import type { Usage } from "../common/token-usage";
-import { base64ToFloats, floatsToBase64, shortenVector } from "./vector-base64";
+import { floatsToBase64, readFloats, shortenVector } from "./vector-base64";
 
 /** Where a vector's float text is kept between requests (the cache's memory tier is one). */
 export interface FloatTextCache {
@@ -55,7 +56,7 @@ function embeddingText(vector: string, key: (() => string) | undefined, render: 
   const memoryKey = render.memory && key ? key() : undefined;
   const cached = memoryKey === undefined ? undefined : render.memory?.floatText(memoryKey);
   if (cached !== undefined) return cached;
-  const text = floatText(base64ToFloats(vector)!);
+  const text = floatText(readFloats(vector, render.nativeDimensions));
   if (memoryKey !== undefined) render.memory?.setFloatText(memoryKey, text);
   return text;
 }
@@ -90,46 +91,38 @@ export function embeddingsBody(
 }
 
 /**
- * Vectors already rendered in one response, by value. Keyed by a short slice of the value: V8 hashes
- * a string longer than 16,383 characters by its length alone, so full 3072-dimension base64 values
- * (16,384 characters) would all share one hash bucket; equal slices are then told apart by `===`,
- * which is a pointer check for the shared strings repeated inputs resolve to. Sparse vectors (the
- * lexical model's) can share a slice, so a slice keeps at most SLICE_ENTRIES vectors: a lookup never
- * compares more than that many strings.
+ * Vectors already rendered in one response, by value, when rendering was real work (float text, a
+ * shortened vector). Keyed by a short slice of the value: V8 hashes a string longer than 16,383
+ * characters by its length alone, so full 3072-dimension base64 values (16,384 characters) would all
+ * share one hash bucket; equal slices are then told apart by `===`, which is a pointer check for the
+ * shared strings repeated inputs resolve to. Sparse vectors (the lexical model's) can share a slice,
+ * so a slice keeps at most SLICE_ENTRIES vectors: a lookup never compares more than that many strings.
  */
 class SeenVectors {
-  private readonly byHead = new Map<string, Array<{ vector: string; bytes: Uint8Array }>>();
+  private readonly byHead = new Map<string, Array<{ vector: string; text: string }>>();
   private bytes = 0;
 
-  get(vector: string): Uint8Array | undefined {
-    return this.byHead.get(vector.slice(0, 64))?.find((e) => e.vector === vector)?.bytes;
+  get(vector: string): string | undefined {
+    return this.byHead.get(vector.slice(0, 64))?.find((e) => e.vector === vector)?.text;
   }
 
-  add(vector: string, bytes: Uint8Array): void {
-    if (this.bytes + bytes.length > SEEN_BYTES) return;
+  add(vector: string, text: string): void {
+    if (this.bytes + text.length > SEEN_BYTES) return;
     const head = vector.slice(0, 64);
     const list = this.byHead.get(head);
     if (list && list.length >= SLICE_ENTRIES) return;
-    this.bytes += bytes.length;
-    if (list) list.push({ vector, bytes });
-    else this.byHead.set(head, [{ vector, bytes }]);
+    this.bytes += text.length;
+    if (list) list.push({ vector, text });
+    else this.byHead.set(head, [{ vector, text }]);
   }
-}
-
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /**
- * The body as a pull stream: each pull renders about CHUNK_BYTES of vectors, so the isolate holds one
- * chunk (plus the vectors the route already has) however large the response; a slow reader slows the
- * rendering instead of queueing it. Each distinct vector is rendered once (see SeenVectors).
+ * The body as a pull stream: each pull renders about CHUNK_BYTES of vectors as one string and encodes
+ * it once, so the isolate holds one chunk (plus the vectors the route already has) however large the
+ * response, and makes two short-lived objects a chunk rather than several a vector; a slow reader slows
+ * the rendering instead of queueing it. Base64 vectors are spliced in as they are; a vector that needs
+ * rendering is rendered once per response (see SeenVectors).
  */
 function streamedBody(
   model: string,
@@ -140,30 +133,32 @@ function streamedBody(
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const seen = new SeenVectors();
-  const close = encoder.encode("}");
+  const spliced = render.encoding === "base64" && render.dimensions >= render.nativeDimensions;
+  const valueText = (i: number): string => {
+    if (spliced) return `"${vectors[i]}"`;
+    let text = seen.get(vectors[i]);
+    if (text === undefined) {
+      text = embeddingText(vectors[i], () => keyOf(i), render);
+      seen.add(vectors[i], text);
+    }
+    return text;
+  };
   let next = 0;
+  let written: Uint8Array | undefined;
   return new ReadableStream<Uint8Array>(
     {
       pull(controller) {
-        const parts: Uint8Array[] = next === 0 ? [encoder.encode(head(model))] : [];
-        let size = parts[0]?.length ?? 0;
-        while (next < vectors.length && size < CHUNK_BYTES) {
+        // workerd writes a chunk out before it reads the next (its pump loop awaits each write), so
+        // the previous chunk is done with by now: freed at once, not at the next garbage collection.
+        if (written) releaseBuffer(written);
+        let chunk = next === 0 ? head(model) : "";
+        while (next < vectors.length && chunk.length < CHUNK_BYTES) {
           const i = next++;
-          let bytes = seen.get(vectors[i]);
-          if (!bytes) {
-            bytes = encoder.encode(embeddingText(vectors[i], () => keyOf(i), render));
-            seen.add(vectors[i], bytes);
-          }
-          const itemStart = encoder.encode(itemHead(i));
-          parts.push(itemStart, bytes, close);
-          size += itemStart.length + bytes.length + close.length;
+          chunk += `${itemHead(i)}${valueText(i)}}`;
         }
-        if (next === vectors.length) {
-          const end = encoder.encode(tail(usage));
-          parts.push(end);
-          size += end.length;
-        }
-        controller.enqueue(concat(parts, size));
+        if (next === vectors.length) chunk += tail(usage);
+        written = encoder.encode(chunk);
+        controller.enqueue(written);
         if (next === vectors.length) controller.close();
       },
     },
