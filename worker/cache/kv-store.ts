@@ -2,6 +2,12 @@ import { type CacheStore, chunks } from "./store";
 
 /** KV's bulk read takes at most 100 keys a call (each key is billed as one read). */
 const KV_BULK_LIMIT = 100;
+/**
+ * Puts in flight at once. Writes happen after the response, so their pace costs no client time, while
+ * 900 at once held every value in flight together: through `wrangler dev` the KV simulation, in the
+ * same workerd process, took ~80 MB and ~1 s of CPU for the 900 16 KB writes of a 3072-dimension miss.
+ */
+const KV_PUTS_AT_ONCE = 8;
 
 /** Workers KV: one entry per item, read in bulk as text, written one put per item. */
 export function kvStore(kv: KVNamespace): CacheStore {
@@ -16,8 +22,15 @@ export function kvStore(kv: KVNamespace): CacheStore {
       return found;
     },
     async putMany(entries, ttlSeconds) {
-      const results = await Promise.allSettled(entries.map(([key, value]) => kv.put(key, value, { expirationTtl: ttlSeconds })));
-      const failed = results.filter((r) => r.status === "rejected").length;
+      let next = 0;
+      let failed = 0;
+      const writer = async () => {
+        while (next < entries.length) {
+          const [key, value] = entries[next++];
+          await kv.put(key, value, { expirationTtl: ttlSeconds }).catch(() => failed++);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(KV_PUTS_AT_ONCE, entries.length) }, writer));
       if (failed) throw new Error(`${failed} of ${entries.length} KV writes failed`);
     },
   };
