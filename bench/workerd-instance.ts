@@ -53,7 +53,11 @@ export async function startWorkerd(
       modules: true,
       script,
       // The worker's log lines cost workerd a pipe write each, as in production; Node drops them.
-      handleStructuredLogs: () => {},
+      // BENCH_RUNTIME_LOG=1 prints them, and workerd's own output: with
+      // MINIFLARE_WORKERD_V8_FLAGS="--trace-gc" that shows each isolate's heap through a request.
+      handleStructuredLogs: process.env.BENCH_RUNTIME_LOG
+        ? ({ message }: { message: string }) => process.stderr.write(`${message}\n`)
+        : () => {},
     }),
   );
   await miniflare.ready;

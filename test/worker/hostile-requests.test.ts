@@ -2,6 +2,7 @@
 // gateway answers within its caps or refuses with a 400 naming the param and the setting, never a 500.
 import { describe, expect, it } from "vitest";
 import { TEST_SERVER_KEY_1, TEST_SERVER_KEY_2 } from "../setup/test-keys";
+import { openAiStandInVector } from "../upstream/openai-stand-in";
 import { allProviders, decodeBase64Vector, gateway } from "./gateway";
 
 const LARGE = "text-embedding-3-large"; // 3072 dimensions, through the OpenAI stand-in
@@ -31,6 +32,22 @@ describe("bounded responses (finding 1)", () => {
       expect(body.data[i].embedding).toEqual(Array.from(decodeBase64Vector(b64.data[i].embedding)));
     }
     expect(body.data[300].embedding).not.toEqual(body.data[0].embedding);
+  });
+
+  it("Should stream a large miss (several upstream answers read in one buffer each) with every vector as the upstream gave it", async () => {
+    const gw = gateway(allProviders);
+    // 400 x 3072 values as base64 is a 6.5 MB body: streamed, from three upstream answers (170 a call).
+    const input = Array.from({ length: 400 }, (_, i) => `streamed miss ${i}`);
+    const res = await gw.post("/v1/embeddings", { model: LARGE, input, encoding_format: "base64" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-cache")).toBe("MISS");
+    const body = (await res.json()) as any;
+    expect(body.data).toHaveLength(400);
+    body.data.forEach((item: any, i: number) => {
+      expect(item.index).toBe(i);
+      expect(decodeBase64Vector(item.embedding)).toEqual(openAiStandInVector(LARGE, input[i]));
+    });
+    expect(body.usage.prompt_tokens).toBeGreaterThan(0);
   });
 
   it("Should refuse, by default, the 8 KB request that printed ~254 MB of float JSON: 2048 x 'a' on 3072 dimensions", async () => {
