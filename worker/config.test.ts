@@ -48,7 +48,7 @@ describe("config: defaults", () => {
       maxInputChars: 32_768,
       maxDocuments: 1000,
       maxQueryChars: 8192,
-      maxResponseValues: 2048 * 3072,
+      maxResponseValues: 2048 * 1024,
       maxFloatValues: 2048 * 1024,
       maxRankFields: 64,
       maxDocumentDepth: 32,

@@ -53,14 +53,29 @@ describe("bounded responses (finding 1)", () => {
   it("Should refuse, by default, the 8 KB request that printed ~254 MB of float JSON: 2048 x 'a' on 3072 dimensions", async () => {
     const gw = gateway(allProviders);
     const res = await gw.post("/v1/embeddings", { model: LARGE, input: Array.from({ length: 2048 }, () => "a") });
-    const error = await refusal(res, "encoding_format", "MAX_FLOAT_VALUES");
+    const error = await refusal(res, "input", "MAX_RESPONSE_VALUES");
     expect(error.message).toContain("2097152");
     expect((await gw.stats()).calls.openai).toBe(0);
   });
 
+  it("Should take, by default, 682 inputs of 3072 dimensions in one request and tell a caller sending more how many fit", async () => {
+    const gw = gateway(allProviders);
+    const input = Array.from({ length: 683 }, (_, i) => `large ${i}`);
+    const error = await refusal(
+      await gw.post("/v1/embeddings", { model: LARGE, input, encoding_format: "base64" }),
+      "input",
+      "MAX_RESPONSE_VALUES",
+    );
+    expect(error.message).toContain("at most 682 inputs");
+    expect((await gw.stats()).calls.openai).toBe(0);
+    const fits = await gw.post("/v1/embeddings", { model: LARGE, input: input.slice(0, 682), encoding_format: "base64" });
+    expect(fits.status).toBe(200);
+    expect(((await fits.json()) as any).data).toHaveLength(682);
+  });
+
   it("Should refuse a float answer over MAX_FLOAT_VALUES, pointing to base64, and serve the same request as base64", async () => {
     const gw = gateway((t) => ({ ...allProviders(t), MAX_FLOAT_VALUES: "1000000" }));
-    const input = Array.from({ length: 2048 }, () => "a");
+    const input = Array.from({ length: 682 }, () => "a");
     const error = await refusal(await gw.post("/v1/embeddings", { model: LARGE, input }), "encoding_format", "MAX_FLOAT_VALUES");
     expect(error.code).toBe("limit_exceeded");
     expect(error.message).toContain('"base64"');

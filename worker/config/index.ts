@@ -125,9 +125,12 @@ const DEFAULTS = {
   MAX_INPUT_CHARS: 32_768,
   MAX_DOCUMENTS: 1000,
   MAX_QUERY_CHARS: 8192,
-  // 2048 inputs of a 3072-dimension model (OpenAI's largest request): 33 MB of base64 the route holds.
-  MAX_RESPONSE_VALUES: 2048 * 3072,
-  // 2048 inputs of a 1024-dimension model: printing each number is the cost (~0.4 µs each, bench).
+  // 2048 inputs of a 1024-dimension model: a miss that large peaks at ~50 MB of workerd memory (bench).
+  // 2048 x 3072 (OpenAI's largest request) peaked at ~100 MB, ~170 MB with its KV writes: past what a
+  // 128 MB isolate can give one request. Models of more dimensions take fewer inputs a request.
+  MAX_RESPONSE_VALUES: 2048 * 1024,
+  // The same for float JSON, which also costs CPU a number (~0.4 µs, bench): lower would refuse the
+  // Vercel `ai` SDK's 2048-input calls of 1024-dimension models.
   MAX_FLOAT_VALUES: 2048 * 1024,
   MAX_RANK_FIELDS: 64,
   MAX_DOCUMENT_DEPTH: 32,

@@ -28,13 +28,15 @@ export function requireResponseSize(
   encoding: "float" | "base64",
 ): void {
   const held = inputs * nativeDimensions;
-  if (held > limits.maxResponseValues)
-    throw overLimit(
-      "input",
-      `A response of ${inputs} inputs x ${nativeDimensions} dimensions (${held} values)`,
-      limits.maxResponseValues,
-      "MAX_RESPONSE_VALUES",
+  if (held > limits.maxResponseValues) {
+    const most = Math.floor(limits.maxResponseValues / nativeDimensions);
+    throw new ApiError(
+      400,
+      "limit_exceeded",
+      `A response of ${inputs} inputs x ${nativeDimensions} dimensions (${held} values) exceeds this gateway's limit of ${limits.maxResponseValues} (MAX_RESPONSE_VALUES): send at most ${most} inputs a request to this model.`,
+      { param: "input" },
     );
+  }
   const printed = inputs * dimensions;
   if (encoding === "float" && printed > limits.maxFloatValues) {
     const what = `A float response of ${inputs} inputs x ${dimensions} dimensions (${printed} values)`;
