@@ -74,24 +74,33 @@ function scenarios(): Scenario[] {
       expect: 200,
     },
     {
-      name: "2048 distinct, base64, 3072 dims, hit",
+      // The largest base64 answer MAX_RESPONSE_VALUES (2048 x 1024) allows, missed: KV writes included.
+      name: "2048 distinct, base64, 1024 dims, miss",
       path: "/v1/embeddings",
-      body: () => json({ model: LARGE, input: distinct, encoding_format: "base64" }),
-      prime: [json({ model: LARGE, input: distinct, encoding_format: "base64" })],
-      expect: 200,
-    },
-    {
-      name: "2048 distinct, base64, 3072 dims, miss",
-      path: "/v1/embeddings",
-      body: (rep) => json({ model: LARGE, input: distinct.map((t) => `${t} miss ${rep}`), encoding_format: "base64" }),
+      body: (rep) => json({ model: MODEL_1024, input: distinct.map((t) => `${t} miss ${rep}`), encoding_format: "base64" }),
       expect: 200,
     },
     {
       // Without the store writes, which in workerd run the local KV simulation in the same process.
-      name: "2048 distinct, base64, 3072 dims, miss, no-store",
+      name: "2048 distinct, base64, 1024 dims, miss, no-store",
       path: "/v1/embeddings",
       headers: { "cache-control": "no-store" },
-      body: (rep) => json({ model: LARGE, input: distinct.map((t) => `${t} no-store ${rep}`), encoding_format: "base64" }),
+      body: (rep) => json({ model: MODEL_1024, input: distinct.map((t) => `${t} no-store ${rep}`), encoding_format: "base64" }),
+      expect: 200,
+    },
+    {
+      // A 3072-dimension model's most: 682 inputs.
+      name: "682 distinct, base64, 3072 dims, miss, no-store",
+      path: "/v1/embeddings",
+      headers: { "cache-control": "no-store" },
+      body: (rep) => json({ model: LARGE, input: distinct.slice(0, 682).map((t) => `${t} large ${rep}`), encoding_format: "base64" }),
+      expect: 200,
+    },
+    {
+      name: "2048 distinct, float, 1024 dims, miss, no-store",
+      path: "/v1/embeddings",
+      headers: { "cache-control": "no-store" },
+      body: (rep) => json({ model: MODEL_1024, input: distinct.map((t) => `${t} float ${rep}`) }),
       expect: 200,
     },
     { name: "1,000 object docs x 64 rank_fields, hit", path: "/v1/rerank", body: () => rerankBody, prime: [rerankBody], expect: 200 },
@@ -111,10 +120,19 @@ function scenarios(): Scenario[] {
       expect: 200,
     },
     {
-      name: "refused: 2048 x 'a', float, 3072 dims (MAX_FLOAT_VALUES)",
+      name: "refused: 2048 x 'a', float, 3072 dims (MAX_RESPONSE_VALUES)",
       path: "/v1/embeddings",
       body: () => json({ model: LARGE, input: same }),
-      prime: [json({ model: LARGE, input: same, encoding_format: "base64" })],
+      // One small request first, so the row is the refusal's cost, not the isolate's first-request set-up.
+      prime: [json({ model: LARGE, input: "warm up", encoding_format: "base64" })],
+      expect: 400,
+    },
+    {
+      name: "refused: 2048 distinct, base64, 3072 dims (MAX_RESPONSE_VALUES)",
+      path: "/v1/embeddings",
+      body: () => json({ model: LARGE, input: distinct, encoding_format: "base64" }),
+      // One small request first, so the row is the refusal's cost, not the isolate's first-request set-up.
+      prime: [json({ model: LARGE, input: "warm up", encoding_format: "base64" })],
       expect: 400,
     },
     {
