@@ -160,6 +160,22 @@ describe("collections: upsert", () => {
   });
 });
 
+describe("collections: bounded upserts", () => {
+  it("Should refuse an upsert holding more than MAX_RESPONSE_VALUES values, naming records and how many fit, before embedding", async () => {
+    const gw = gateway({ MAX_RESPONSE_VALUES: "40" }); // 5 records of test/tiny-embed's 8 dimensions
+    const { name } = await create(gw);
+    const res = await upsert(gw, name, RECORDS.slice(0, 6));
+    expect(res.status).toBe(400);
+    const { error } = await json(res);
+    expect(error.param).toBe("records");
+    expect(error.message).toContain("MAX_RESPONSE_VALUES");
+    expect(error.message).toContain("at most 5 records");
+    expect(await upstreamCalls(gw)).toBe(0);
+    expect((await json(await gw.request(`/v1/collections/${name}`))).count).toBe(0);
+    expect((await upsert(gw, name, RECORDS.slice(0, 5))).status).toBe(200);
+  });
+});
+
 describe("collections: query", () => {
   for (const metric of ["cosine", "dot", "euclidean"] as Metric[]) {
     it(`Should answer what an exact brute-force search answers (${metric})`, async () => {

@@ -66,7 +66,7 @@ describe("bounded responses (finding 1)", () => {
       "input",
       "MAX_RESPONSE_VALUES",
     );
-    expect(error.message).toContain("at most 682 inputs");
+    expect(error.message).toContain("at most 682 inputs a request");
     expect((await gw.stats()).calls.openai).toBe(0);
     const fits = await gw.post("/v1/embeddings", { model: LARGE, input: input.slice(0, 682), encoding_format: "base64" });
     expect(fits.status).toBe(200);

@@ -4,6 +4,7 @@ import { requireModel } from "../catalogue/resolve";
 import { base64ToFloats, shortenVector } from "../codec/vector-base64";
 import { NO_USAGE, type Usage } from "../common/token-usage";
 import { ApiError } from "../errors";
+import { requireHeldValues } from "../schemas/over-limit";
 import type { RecordRow } from "./collection-object";
 import { type CollectionsContext, recordStore } from "./context";
 import { StaleSpec } from "./record-store";
@@ -62,6 +63,8 @@ export function upsertRecords(cx: CollectionsContext, name: string, input: reado
   const records = [...byId.values()];
   return withSpec(cx, name, async (spec) => {
     const model = requireModel(cx.gateway, spec.model, "embedding");
+    // An upsert holds every record's vector at once, as an embeddings answer does: the same bound.
+    requireHeldValues(cx.config.limits, records.length, model.spec.dimensions ?? spec.dimensions, "records");
     const store = recordStore(cx, name, spec.store);
     const prefix = spec.document_prefix ?? "";
     const hashes = records.map((r) => textHash(`${spec.model}\n${spec.dimensions}\n${prefix}\n${r.text}`));

@@ -16,6 +16,23 @@ export function requireQuery(query: string, limits: GatewayConfig["limits"]): vo
 }
 
 /**
+ * Refuses holding more than MAX_RESPONSE_VALUES vector values at once (items x the model's native
+ * dimensions): an embeddings answer's inputs, an upsert's records. The refusal says how many fit.
+ */
+export function requireHeldValues(limits: GatewayConfig["limits"], items: number, dimensions: number, param: "input" | "records"): void {
+  const held = items * dimensions;
+  if (held <= limits.maxResponseValues) return;
+  const noun = param === "input" ? "inputs" : "records";
+  const most = Math.floor(limits.maxResponseValues / dimensions);
+  throw new ApiError(
+    400,
+    "limit_exceeded",
+    `${items} ${noun} x ${dimensions} dimensions (${held} values) exceed this gateway's limit of ${limits.maxResponseValues} (MAX_RESPONSE_VALUES): send at most ${most} ${noun} a request for this model.`,
+    { param },
+  );
+}
+
+/**
  * Refuses an embeddings response larger than the gateway lets one request hold: inputs x dimensions
  * (MAX_RESPONSE_VALUES), and for float JSON, which prints every number, MAX_FLOAT_VALUES, pointing to
  * base64 when that would be accepted. Counted by inputs, duplicates included: each is in the answer.
@@ -27,16 +44,7 @@ export function requireResponseSize(
   dimensions: number,
   encoding: "float" | "base64",
 ): void {
-  const held = inputs * nativeDimensions;
-  if (held > limits.maxResponseValues) {
-    const most = Math.floor(limits.maxResponseValues / nativeDimensions);
-    throw new ApiError(
-      400,
-      "limit_exceeded",
-      `A response of ${inputs} inputs x ${nativeDimensions} dimensions (${held} values) exceeds this gateway's limit of ${limits.maxResponseValues} (MAX_RESPONSE_VALUES): send at most ${most} inputs a request to this model.`,
-      { param: "input" },
-    );
-  }
+  requireHeldValues(limits, inputs, nativeDimensions, "input");
   const printed = inputs * dimensions;
   if (encoding === "float" && printed > limits.maxFloatValues) {
     const what = `A float response of ${inputs} inputs x ${dimensions} dimensions (${printed} values)`;
