@@ -135,7 +135,8 @@ function streamedBody(
   const seen = new SeenVectors();
   const spliced = render.encoding === "base64" && render.dimensions >= render.nativeDimensions;
   const valueText = (i: number): string => {
-    if (spliced) return `"${vectors[i]}"`;
+    // Nothing to render and nothing worth remembering: embeddingText splices the stored value as it is.
+    if (spliced) return embeddingText(vectors[i], undefined, render);
     let text = seen.get(vectors[i]);
     if (text === undefined) {
       text = embeddingText(vectors[i], () => keyOf(i), render);
